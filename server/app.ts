@@ -1,0 +1,111 @@
+/**
+ * The server is a factory over its dependencies. createApp() builds the
+ * services, the HTTP server (API + optional Next handler), Socket.IO and the
+ * fan-out; server/index.ts only reads the environment, wires and listens.
+ * Tests call createApp() without Next on a random port.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import path from "node:path";
+import { applyMigrations } from "../prisma/scripts/migrations";
+import { sqlitePath } from "../prisma/scripts/engine";
+import { createMemoryBus, type Bus } from "./bus";
+import { setContext, type AppContext } from "./context";
+import { createPrisma } from "./db";
+import type { Env } from "./env";
+import { startFanout } from "./fanout";
+import { createApi } from "./http/api";
+import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
+import { createServices } from "./services";
+import { createSocketServer, type ChatServer } from "./socket";
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface App {
+  ctx: AppContext;
+  server: Server;
+  io: ChatServer;
+  /** Attaches the page handler (Next) for everything outside /api and /socket.io. */
+  setPageHandler(handler: NodeHandler): void;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The cookie-signing secret: BETTER_AUTH_SECRET, or one generated on first
+ * start and kept beside the database so sessions survive restarts.
+ */
+function loadSecret(env: Env): string {
+  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  const file = path.join(path.dirname(path.resolve(sqlitePath(env.DATABASE_URL))), ".auth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export async function createApp(options: { env: Env; version?: string; bus?: Bus }): Promise<App> {
+  const { env } = options;
+  await applyMigrations(env.DATABASE_URL);
+  const prisma = await createPrisma(env.DATABASE_URL);
+  const bus = options.bus ?? createMemoryBus();
+  const ctx = createServices({ env, prisma, bus, secret: loadSecret(env), version: options.version ?? "dev" });
+  await ctx.rooms.ensureDefaults();
+  setContext(ctx);
+
+  const api = createApi(ctx);
+  let pages: NodeHandler | undefined;
+
+  const server = createServer(async (req, res) => {
+    try {
+      if (req.url?.startsWith("/api/")) {
+        await sendResponse(res, await api(await toRequest(req)));
+      } else if (pages) {
+        await pages(req, res);
+      } else {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      }
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        res.writeHead(413, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "too_large", message: err.message } }));
+        return;
+      }
+      console.error("[http] request failed:", err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "unavailable", message: "something went wrong" } }));
+    }
+  });
+
+  const io = createSocketServer(server, ctx);
+  const stopFanout = startFanout(bus, io);
+
+  return {
+    ctx,
+    server,
+    io,
+    setPageHandler(handler) {
+      pages = handler;
+    },
+    listen(port, host = "0.0.0.0") {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      });
+    },
+    async close() {
+      stopFanout();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      server.closeAllConnections();
+      await bus.close();
+      await prisma.$disconnect();
+      setContext(undefined);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The bus carries every event that must reach clients. Domain services publish
+ * on it only after their database transaction has committed; the fan-out
+ * subscribes and delivers locally (Socket.IO rooms now; SSE and long-poll
+ * waiters later). Because nothing else emits, a second node is a matter of
+ * swapping this in-memory bus for a Redis one.
+ *
+ * Guarantees of MemoryBus: synchronous, in publish order, at-most-once per
+ * subscriber. A throwing subscriber is logged and does not affect the others.
+ */
+import type { Message, PresencePayload, TypingPayload } from "./contract";
+
+export type BusEvent =
+  | { type: "message:new"; room: string; message: Message }
+  | { type: "presence"; room: string; payload: PresencePayload }
+  | { type: "typing"; room: string; payload: TypingPayload };
+
+export type BusHandler = (event: BusEvent) => void;
+
+export interface Bus {
+  readonly kind: "memory" | "redis";
+  publish(event: BusEvent): void;
+  /** Returns the unsubscribe function. */
+  subscribe(handler: BusHandler): () => void;
+  close(): Promise<void>;
+}
+
+export function createMemoryBus(): Bus {
+  const handlers = new Set<BusHandler>();
+  return {
+    kind: "memory",
+    publish(event) {
+      for (const handler of handlers) {
+        try {
+          handler(event);
+        } catch (err) {
+          console.error("[bus] subscriber failed:", err);
+        }
+      }
+    },
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    async close() {
+      handlers.clear();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The environment, validated once at start. A bad value stops the process with
+ * one line naming the variable. .env.example lists every variable.
+ */
+import { z } from "zod";
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? "")
+      .split(",")
+      .map((x) => x.trim().replace(/\/+$/, ""))
+      .filter(Boolean),
+  );
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/chat.db")
+    .refine((u) => u.startsWith("file:"), "must start with file: (SQLite is the only provider so far)"),
+  /** Signs session cookies. Generated and kept in ./data when not set. */
+  BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Extra origins trusted besides the request's own (comma-separated). */
+  APP_ORIGIN: csv.pipe(z.array(z.url({ message: "must be a comma-separated list of URLs" }))),
+  /** Messages one user may send per window. */
+  RATE_MESSAGES_MAX: positiveInt(20),
+  RATE_MESSAGES_WINDOW_MS: positiveInt(10_000),
+  /** Sign-in / sign-up attempts per client address per window. */
+  RATE_SIGNIN_MAX: positiveInt(10),
+  RATE_SIGNIN_WINDOW_MS: positiveInt(60_000),
+  MIN_PASSWORD_LENGTH: positiveInt(8),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new Error(`Invalid environment variable ${name}: ${issue.message}`);
+  }
+  return result.data;
+}

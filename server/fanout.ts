@@ -1,0 +1,25 @@
+/**
+ * Local fan-out: delivers bus events to this node's Socket.IO rooms. Services
+ * never emit; they publish, and this is the only place that turns events into
+ * socket traffic (SSE subscribers and long-poll waiters join it later).
+ */
+import type { Bus } from "./bus";
+import type { ChatServer } from "./socket";
+import { roomChannel, userChannel } from "./socket/handlers";
+
+export function startFanout(bus: Bus, io: ChatServer): () => void {
+  return bus.subscribe((event) => {
+    switch (event.type) {
+      case "message:new":
+        io.to(roomChannel(event.room)).emit("message:new", event.message);
+        break;
+      case "presence":
+        io.to(roomChannel(event.room)).emit("presence", event.payload);
+        break;
+      case "typing":
+        // Not back to the typist's own tabs.
+        io.to(roomChannel(event.room)).except(userChannel(event.payload.user.id)).emit("typing", event.payload);
+        break;
+    }
+  });
+}

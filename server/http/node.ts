@@ -1,0 +1,49 @@
+/**
+ * Node <-> Fetch adapters for our HTTP edge. Route handlers are written
+ * against the standard Request/Response so tests can call them directly.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { CLIENT_IP_HEADER } from "../auth";
+
+/** Request bodies we accept at all (JSON forms and messages are tiny). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge("request body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function toRequest(req: IncomingMessage): Promise<Request> {
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const proto = (req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0]?.trim() || (encrypted ? "https" : "http");
+  const host = req.headers.host ?? "localhost";
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name === CLIENT_IP_HEADER) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  headers.set(CLIENT_IP_HEADER, req.socket.remoteAddress ?? "unknown");
+  const method = req.method ?? "GET";
+  const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req);
+  return new Request(`${proto}://${host}${req.url ?? "/"}`, { method, headers, body: body ? new Uint8Array(body) : undefined });
+}
+
+export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  const cookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  if (cookies.length) res.setHeader("set-cookie", cookies);
+  if (!response.body) return void res.end();
+  Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
+}

@@ -1,0 +1,38 @@
+/**
+ * Entry point: validate the environment, build the app, attach Next, listen.
+ * One process, one port: pages, /api, and Socket.IO.
+ */
+import { readFileSync } from "node:fs";
+import next from "next";
+import { createApp } from "./app";
+import { parseEnv } from "./env";
+
+let env;
+try {
+  env = parseEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+
+const dev = env.NODE_ENV !== "production";
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+const app = await createApp({ env, version });
+const nextApp = next({ dev, dir: new URL("..", import.meta.url).pathname, httpServer: app.server, quiet: !dev });
+await nextApp.prepare();
+app.setPageHandler(nextApp.getRequestHandler());
+
+const port = await app.listen(env.PORT, env.HOST);
+console.log(`Relay ${version} ready on http://localhost:${port} (${dev ? "development" : "production"}, db ${env.DATABASE_URL})`);
+
+let closing = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    await app.close().catch(() => {});
+    await nextApp.close().catch(() => {});
+    process.exit(0);
+  });
+}

@@ -1,0 +1,30 @@
+/** Builds the domain services over their dependencies (store, bus, clock). */
+import { createAuth } from "../auth";
+import type { Bus } from "../bus";
+import type { AppContext } from "../context";
+import type { Env } from "../env";
+import type { PrismaClient } from "../generated/prisma/client";
+import { createRateLimiter } from "../lib/rate-limit";
+import { createMessageService } from "./messages";
+import { createPresenceService } from "./presence";
+import { createRoomService } from "./rooms";
+
+export function createServices(deps: {
+  env: Env;
+  prisma: PrismaClient;
+  bus: Bus;
+  secret: string;
+  version: string;
+}): AppContext {
+  const { env, prisma, bus } = deps;
+  const presence = createPresenceService(bus);
+  const rooms = createRoomService(prisma, presence);
+  const messages = createMessageService({
+    prisma,
+    bus,
+    rooms,
+    limiter: createRateLimiter(env.RATE_MESSAGES_MAX, env.RATE_MESSAGES_WINDOW_MS),
+  });
+  const auth = createAuth({ prisma, env, secret: deps.secret });
+  return { env, version: deps.version, prisma, bus, auth, presence, rooms, messages };
+}

@@ -1,0 +1,136 @@
+/**
+ * Rooms: listing, creation and access checks. A public room is open to every
+ * signed-in user; a private room only to its members, and to anyone else it
+ * does not exist (not_found, so private names do not leak).
+ */
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { RoomSummary, Visibility } from "../contract";
+import { createRoomSchema } from "../contract";
+import { AppError } from "../errors";
+import { slugify } from "../lib/slug";
+import type { PresenceService } from "./presence";
+import type { Actor } from "./actor";
+
+export const DEFAULT_ROOM = { slug: "general", name: "general", topic: "Say hello 👋" } as const;
+
+export interface RoomRecord {
+  id: string;
+  slug: string;
+  name: string;
+  topic: string | null;
+  visibility: string;
+  lastSeq: number;
+  epoch: string;
+}
+
+export interface RoomService {
+  ensureDefaults(): Promise<void>;
+  list(actor: Actor): Promise<RoomSummary[]>;
+  create(actor: Actor, input: unknown): Promise<RoomSummary>;
+  /** The room if the actor may read and write it; otherwise not_found. */
+  access(actor: Actor, slug: string): Promise<RoomRecord>;
+  summarize(room: RoomRecord): Promise<RoomSummary>;
+}
+
+export function createRoomService(prisma: PrismaClient, presence: PresenceService): RoomService {
+  async function lastMessages(roomIds: string[]) {
+    if (roomIds.length === 0) return new Map<string, RoomSummary["lastMessage"]>();
+    // The newest message of each room: one indexed lookup on (roomId, seq) per room.
+    const out = new Map<string, RoomSummary["lastMessage"]>();
+    await Promise.all(
+      roomIds.map(async (roomId) => {
+        const m = await prisma.message.findFirst({
+          where: { roomId },
+          orderBy: { seq: "desc" },
+          select: { body: true, createdAt: true, author: { select: { name: true } } },
+        });
+        out.set(roomId, m ? { body: m.body.slice(0, 140), author: m.author.name, createdAt: m.createdAt.toISOString() } : null);
+      }),
+    );
+    return out;
+  }
+
+  function toSummary(room: RoomRecord, last: RoomSummary["lastMessage"]): RoomSummary {
+    return {
+      slug: room.slug,
+      name: room.name,
+      topic: room.topic,
+      visibility: room.visibility as Visibility,
+      online: presence.count(room.slug),
+      lastMessage: last,
+    };
+  }
+
+  return {
+    async ensureDefaults() {
+      await prisma.room.upsert({
+        where: { slug: DEFAULT_ROOM.slug },
+        update: {},
+        create: { id: randomUUID(), ...DEFAULT_ROOM, visibility: "public", epoch: randomUUID() },
+      });
+    },
+
+    async list(actor) {
+      const rooms = await prisma.room.findMany({
+        where: { OR: [{ visibility: "public" }, { members: { some: { userId: actor.id } } }] },
+        orderBy: [{ createdAt: "asc" }],
+      });
+      const last = await lastMessages(rooms.map((r) => r.id));
+      const summaries = rooms.map((r) => toSummary(r, last.get(r.id) ?? null));
+      // general first, then the most recently active.
+      return summaries.sort((a, b) => {
+        if (a.slug === DEFAULT_ROOM.slug) return -1;
+        if (b.slug === DEFAULT_ROOM.slug) return 1;
+        return (b.lastMessage?.createdAt ?? "").localeCompare(a.lastMessage?.createdAt ?? "");
+      });
+    },
+
+    async create(actor, input) {
+      const data = createRoomSchema.parse(input);
+      const slug = slugify(data.name);
+      const taken = await prisma.room.findUnique({ where: { slug }, select: { id: true } });
+      if (taken) throw new AppError("conflict", `a room named "${data.name}" already exists`);
+      const id = randomUUID();
+      try {
+        const room = await prisma.room.create({
+          data: {
+            id,
+            slug,
+            name: data.name,
+            topic: data.topic ?? null,
+            visibility: data.visibility,
+            epoch: randomUUID(),
+            createdById: actor.id,
+            members: { create: { userId: actor.id, role: "owner" } },
+          },
+        });
+        return toSummary(room, null);
+      } catch (err) {
+        // Two creators racing for the same name: the unique slug decides.
+        if ((err as { code?: string }).code === "P2002") {
+          throw new AppError("conflict", `a room named "${data.name}" already exists`);
+        }
+        throw err;
+      }
+    },
+
+    async access(actor, slug) {
+      const room = await prisma.room.findUnique({ where: { slug } });
+      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      if (room.visibility === "private") {
+        const member = await prisma.roomMember.findUnique({
+          where: { roomId_userId: { roomId: room.id, userId: actor.id } },
+          select: { userId: true },
+        });
+        if (!member) throw new AppError("not_found", `no room "${slug}"`);
+      }
+      return room;
+    },
+
+    async summarize(room) {
+      const last = await lastMessages([room.id]);
+      return toSummary(room, last.get(room.id) ?? null);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Socket.IO edge: parse with zod, authorize through the services, answer with
+ * an ack. No business rules and no Prisma here; nothing is emitted directly
+ * (the fan-out delivers what services publish).
+ */
+import type { Socket } from "socket.io";
+import type { ZodType } from "zod";
+import type { Ack, ClientToServerEvents, ServerToClientEvents, SocketData } from "../contract";
+import { joinSchema, leaveSchema, typingSchema } from "../contract";
+import type { AppContext } from "../context";
+import { toWireError } from "../errors";
+
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export const roomChannel = (slug: string) => `room:${slug}`;
+export const userChannel = (id: string) => `user:${id}`;
+
+/**
+ * Wraps a handler: validates the payload, runs it, and always answers the ack
+ * (when the client gave one) with a success or an error code. A client's
+ * payload can never throw out of here.
+ */
+function acked<I, R extends object>(event: string, schema: ZodType<I> | null, fn: (input: I) => Promise<R>) {
+  return async (raw: unknown, ack?: unknown) => {
+    const reply = typeof ack === "function" ? (ack as (a: Ack<R>) => void) : () => {};
+    try {
+      const input = schema ? schema.parse(raw) : (raw as I);
+      reply({ ok: true, ...(await fn(input)) });
+    } catch (err) {
+      reply({ ok: false, error: toWireError(err, event) });
+    }
+  };
+}
+
+export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void {
+  const actor = socket.data.user;
+  const user = { id: actor.id, name: actor.name };
+
+  socket.on(
+    "room:join",
+    acked("room:join", joinSchema, async ({ room: slug, after }) => {
+      const room = await ctx.rooms.access(actor, slug);
+      // Subscribe before reading the log: anything committed after the read
+      // arrives live, and the client drops what it already has by id.
+      await socket.join(roomChannel(room.slug));
+      ctx.presence.join(room.slug, user, socket.id);
+      const messages = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.since(room, after);
+      return { room: await ctx.rooms.summarize(room), messages, online: ctx.presence.online(room.slug) };
+    }),
+  );
+
+  socket.on(
+    "room:leave",
+    acked("room:leave", leaveSchema, async ({ room }) => {
+      await socket.leave(roomChannel(room));
+      ctx.presence.leave(room, actor.id, socket.id);
+      return {};
+    }),
+  );
+
+  socket.on(
+    "message:send",
+    acked("message:send", null, async (input: unknown) => ({ message: await ctx.messages.send(actor, input) })),
+  );
+
+  socket.on("typing", (raw: unknown) => {
+    const parsed = typingSchema.safeParse(raw);
+    if (parsed.success) ctx.presence.typing(parsed.data.room, user, parsed.data.typing, socket.id);
+  });
+
+  socket.on("disconnect", () => ctx.presence.dropConnection(socket.id));
+}
