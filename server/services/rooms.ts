@@ -12,7 +12,7 @@ import { slugify } from "../lib/slug";
 import type { PresenceService } from "./presence";
 import type { Actor } from "./actor";
 
-export const DEFAULT_ROOM = { slug: "general", name: "general", topic: "Say hello 👋" } as const;
+export const DEFAULT_ROOM = { slug: "general", name: "general", topic: "Introduce yourself and say hello" } as const;
 
 export interface RoomRecord {
   id: string;

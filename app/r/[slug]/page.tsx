@@ -1,0 +1,24 @@
+import { redirect } from "next/navigation";
+import { RoomView } from "@/components/chat/RoomView";
+import { AppHeader } from "@/components/layout/AppHeader";
+import { currentActor } from "@/components/lib/session";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }) {
+  return { title: `#${(await params).slug}` };
+}
+
+export default async function RoomPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const me = await currentActor();
+  if (!me) redirect(`/login?next=${encodeURIComponent(`/r/${slug}`)}`);
+  return (
+    <>
+      <AppHeader me={me} />
+      <div className="relative flex min-h-0 flex-1">
+        <RoomView key={slug} slug={slug.toLowerCase()} me={{ id: me.id, name: me.name }} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,207 @@
+"use client";
+/**
+ * The message log. Keeps the view pinned to the bottom while the reader is
+ * there; when they have scrolled up it leaves the view alone and counts what
+ * arrived in a "N new messages" button. Scrolling near the top loads the
+ * previous page and restores the scroll offset so nothing jumps.
+ */
+import { useLayoutEffect, useRef, useState } from "react";
+import { useFormatter, useNow, useTranslations } from "next-intl";
+import type { Message } from "@/server/contract";
+import { Avatar } from "@/components/ui/Avatar";
+import type { Outgoing } from "./useRoom";
+
+/** Messages by the same author closer than this are drawn as one group. */
+const GROUP_WINDOW_MS = 5 * 60_000;
+/** "At the bottom" tolerance, so a pixel of rounding does not count as scrolled up. */
+const BOTTOM_SLACK_PX = 80;
+const TOP_LOAD_PX = 120;
+
+interface Props {
+  me: { id: string; name: string };
+  messages: Message[];
+  outgoing: Outgoing[];
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+}
+
+type Row =
+  | { kind: "message"; key: string; message: Message; first: boolean }
+  | { kind: "outgoing"; key: string; out: Outgoing; first: boolean };
+
+function Time({ iso }: { iso: string }) {
+  const format = useFormatter();
+  const now = useNow({ updateInterval: 30_000 });
+  const date = new Date(iso);
+  const absolute = format.dateTime(date, { dateStyle: "medium", timeStyle: "short" });
+  const relative = now.getTime() - date.getTime() < 45_000 ? null : format.relativeTime(date, now);
+  const t = useTranslations("room");
+  return (
+    <time dateTime={iso} title={absolute} className="text-xs text-slate-500 dark:text-slate-400">
+      {relative ?? t("justNow")}
+    </time>
+  );
+}
+
+export function MessageList(props: Props) {
+  const { me, messages, outgoing, hasOlder, loadingOlder, onLoadOlder, onRetry, onDiscard } = props;
+  const t = useTranslations("room");
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const [unseen, setUnseen] = useState(0);
+  const prev = useRef({ first: undefined as string | undefined, last: undefined as string | undefined, height: 0, top: 0, outgoing: 0 });
+
+  const rows: Row[] = [];
+  let last: { authorId: string; at: number } | null = null;
+  for (const m of messages) {
+    const at = Date.parse(m.createdAt);
+    const first = !last || last.authorId !== m.author.id || at - last.at > GROUP_WINDOW_MS;
+    rows.push({ kind: "message", key: m.id, message: m, first });
+    last = { authorId: m.author.id, at };
+  }
+  for (const o of outgoing) {
+    const at = Date.parse(o.createdAt);
+    const first = !last || last.authorId !== me.id || at - last.at > GROUP_WINDOW_MS;
+    rows.push({ kind: "outgoing", key: o.clientId, out: o, first });
+    last = { authorId: me.id, at };
+  }
+
+  // After every render that changed the log: keep the reader's place.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const firstId = messages[0]?.id;
+    const lastId = messages[messages.length - 1]?.id;
+    const p = prev.current;
+    if (p.first !== undefined && firstId !== p.first && lastId === p.last) {
+      // Older page prepended: shift by the height it added.
+      el.scrollTop = p.top + (el.scrollHeight - p.height);
+    } else if (lastId !== p.last || outgoing.length > p.outgoing) {
+      const mine = outgoing.length > p.outgoing || messages[messages.length - 1]?.author.id === me.id;
+      if (atBottom.current || mine || p.last === undefined) {
+        el.scrollTop = el.scrollHeight;
+        atBottom.current = true;
+        setUnseen(0);
+      } else if (p.last !== undefined) {
+        const before = messages.findIndex((m) => m.id === p.last);
+        setUnseen((n) => n + (before === -1 ? 1 : messages.length - 1 - before));
+      }
+    }
+    prev.current = { first: firstId, last: lastId, height: el.scrollHeight, top: el.scrollTop, outgoing: outgoing.length };
+  }, [messages, outgoing.length, me.id]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    if (atBottom.current) setUnseen(0);
+    prev.current.top = el.scrollTop;
+    prev.current.height = el.scrollHeight;
+    if (el.scrollTop < TOP_LOAD_PX && hasOlder && !loadingOlder) onLoadOlder();
+  };
+
+  const jumpToBottom = () => {
+    const el = scroller.current;
+    if (!el) return;
+    el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
+    atBottom.current = true;
+    setUnseen(0);
+  };
+
+  return (
+    <div className="relative min-h-0 flex-1">
+      <div
+        ref={scroller}
+        onScroll={onScroll}
+        className="h-full overflow-y-auto px-3 py-4 sm:px-5"
+        role="log"
+        aria-live="polite"
+        aria-label={t("messagesLabel")}
+        tabIndex={0}
+        data-testid="message-log"
+      >
+        {hasOlder ? (
+          <div className="mb-3 flex justify-center">
+            <button
+              type="button"
+              onClick={onLoadOlder}
+              disabled={loadingOlder}
+              className="rounded-full px-3 py-1 text-xs text-slate-500 hover:bg-slate-200 disabled:opacity-60 dark:text-slate-400 dark:hover:bg-slate-800"
+            >
+              {loadingOlder ? t("loadingOlder") : t("loadOlder")}
+            </button>
+          </div>
+        ) : messages.length > 0 ? (
+          <p className="mb-4 text-center text-xs text-slate-400 dark:text-slate-500">{t("beginning")}</p>
+        ) : null}
+        {rows.length === 0 ? (
+          <div className="flex h-full flex-col items-center justify-center gap-1 text-center text-slate-500 dark:text-slate-400">
+            <p className="text-base font-medium">{t("emptyTitle")}</p>
+            <p className="text-sm">{t("emptyHint")}</p>
+          </div>
+        ) : (
+          <ol className="flex flex-col">
+            {rows.map((row) => {
+              const author = row.kind === "message" ? row.message.author : me;
+              const body = row.kind === "message" ? row.message.body : row.out.body;
+              const createdAt = row.kind === "message" ? row.message.createdAt : row.out.createdAt;
+              return (
+                <li
+                  key={row.key}
+                  data-testid="message"
+                  data-status={row.kind === "outgoing" ? row.out.status : "sent"}
+                  className={`group flex gap-3 rounded-md px-2 hover:bg-slate-100 dark:hover:bg-slate-900 ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
+                >
+                  <div className="w-9 shrink-0">{row.first ? <Avatar id={author.id} name={author.name} /> : null}</div>
+                  <div className="min-w-0 flex-1">
+                    {row.first ? (
+                      <div className="flex items-baseline gap-2">
+                        <span className="font-semibold" data-testid="author">{author.name}</span>
+                        <Time iso={createdAt} />
+                      </div>
+                    ) : null}
+                    <p
+                      data-testid="body"
+                      className={`whitespace-pre-wrap break-words leading-relaxed ${row.kind === "outgoing" ? "text-slate-500 dark:text-slate-400" : ""}`}
+                    >
+                      {body}
+                    </p>
+                    {row.kind === "outgoing" ? (
+                      row.out.status === "pending" ? (
+                        <span className="text-xs text-slate-500 dark:text-slate-400">{t("sending")}</span>
+                      ) : (
+                        <span role="alert" className="flex flex-wrap items-center gap-2 text-xs text-red-600 dark:text-red-400">
+                          {row.out.error?.code === "unavailable"
+                            ? t("failed")
+                            : t("failedWith", { reason: row.out.error?.message ?? "" })}
+                          <button type="button" onClick={() => onRetry(row.out.clientId)} className="font-semibold underline">
+                            {t("retry")}
+                          </button>
+                          <button type="button" onClick={() => onDiscard(row.out.clientId)} className="underline">
+                            {t("discard")}
+                          </button>
+                        </span>
+                      )
+                    ) : null}
+                  </div>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </div>
+      {unseen > 0 ? (
+        <button
+          type="button"
+          onClick={jumpToBottom}
+          className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full bg-indigo-600 px-4 py-1.5 text-sm font-medium text-white shadow-lg hover:bg-indigo-500"
+        >
+          {t("newMessages", { count: unseen })} ↓
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+import { useTranslations } from "next-intl";
+import type { UserRef } from "@/server/contract";
+import { Avatar } from "@/components/ui/Avatar";
+
+export function PresenceList({ online, meId }: { online: UserRef[]; meId: string }) {
+  const t = useTranslations("presence");
+  return (
+    <section aria-labelledby="presence-title" className="p-4">
+      <h2 id="presence-title" className="mb-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
+        {t("title", { count: online.length })}
+      </h2>
+      <ul className="space-y-2" data-testid="presence">
+        {online.map((u) => (
+          <li key={u.id} className="flex items-center gap-2 text-sm">
+            <span className="relative">
+              <Avatar id={u.id} name={u.name} size="sm" />
+              <span className="absolute -bottom-0.5 -right-0.5 h-2.5 w-2.5 rounded-full border-2 border-white bg-emerald-500 dark:border-slate-900" aria-hidden="true" />
+            </span>
+            <span className="truncate">{u.name}</span>
+            {u.id === meId ? <span className="text-xs text-slate-500 dark:text-slate-400">{t("you")}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function TypingIndicator({ users }: { users: UserRef[] }) {
+  const t = useTranslations("typing");
+  const text =
+    users.length === 0
+      ? ""
+      : users.length === 1
+        ? t("one", { name: users[0]!.name })
+        : users.length === 2
+          ? t("two", { a: users[0]!.name, b: users[1]!.name })
+          : t("many", { count: users.length });
+  return (
+    <p aria-live="polite" data-testid="typing" className="h-5 px-5 text-xs italic text-slate-500 dark:text-slate-400">
+      {text}
+    </p>
+  );
+}

@@ -1,0 +1,84 @@
+"use client";
+import Link from "next/link";
+import { useState } from "react";
+import { useTranslations } from "next-intl";
+import { ConnectionBadge } from "@/components/ui/ConnectionBadge";
+import { Composer } from "./Composer";
+import { MessageList } from "./MessageList";
+import { PresenceList, TypingIndicator } from "./PresenceList";
+import { useConnection } from "./useConnection";
+import { useRoom } from "./useRoom";
+
+export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string } }) {
+  const t = useTranslations("room");
+  const room = useRoom(slug);
+  const connection = useConnection();
+  const [showPeople, setShowPeople] = useState(false);
+  const name = room.room?.name ?? slug;
+
+  if (room.load.state === "error") {
+    return (
+      <div className="mx-auto flex max-w-md flex-1 flex-col items-center justify-center gap-3 p-6 text-center">
+        <h1 className="text-lg font-semibold">{room.load.error.code === "not_found" ? t("notFoundTitle") : t("errorTitle")}</h1>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{room.load.error.message}</p>
+        <Link href="/" className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500">
+          {t("backToLobby")}
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <div className="flex min-h-0 flex-1">
+      <main className="flex min-w-0 flex-1 flex-col">
+        <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
+          <Link href="/" className="rounded-md p-1 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800" aria-label={t("backToLobby")}>
+            ←
+          </Link>
+          <div className="min-w-0 flex-1">
+            <h1 className="truncate text-base font-semibold">
+              <span className="text-slate-400" aria-hidden="true"># </span>
+              {name}
+            </h1>
+            {room.room?.topic ? <p className="truncate text-xs text-slate-500 dark:text-slate-400">{room.room.topic}</p> : null}
+          </div>
+          <ConnectionBadge status={connection} />
+          <button
+            type="button"
+            onClick={() => setShowPeople((v) => !v)}
+            aria-expanded={showPeople}
+            aria-controls="people"
+            className="rounded-md border border-slate-200 px-2 py-1 text-xs font-medium md:hidden dark:border-slate-700"
+          >
+            {t("people", { count: room.online.length })}
+          </button>
+        </div>
+        {room.load.state === "loading" ? (
+          <div className="flex flex-1 items-center justify-center" role="status">
+            <span className="h-6 w-6 animate-spin rounded-full border-2 border-indigo-500 border-t-transparent" aria-hidden="true" />
+            <span className="ml-3 text-sm text-slate-500 dark:text-slate-400">{t("loading")}</span>
+          </div>
+        ) : (
+          <MessageList
+            me={me}
+            messages={room.messages}
+            outgoing={room.outgoing}
+            hasOlder={room.hasOlder}
+            loadingOlder={room.loadingOlder}
+            onLoadOlder={room.loadOlder}
+            onRetry={room.retry}
+            onDiscard={room.discard}
+          />
+        )}
+        <TypingIndicator users={room.typing} />
+        <Composer roomName={name} disabled={room.load.state !== "ready"} onSend={room.send} onTyping={room.setMyTyping} />
+      </main>
+      <aside
+        id="people"
+        className={`${showPeople ? "block" : "hidden"} w-56 shrink-0 overflow-y-auto border-l border-slate-200 bg-white md:block dark:border-slate-800 dark:bg-slate-900 max-md:absolute max-md:inset-y-0 max-md:right-0 max-md:z-10 max-md:top-[6.5rem] max-md:shadow-xl`}
+      >
+        <PresenceList online={room.online} meId={me.id} />
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+"use client";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { closeSocket } from "@/components/lib/socket";
+import { LOCALE_COOKIE, LOCALES } from "@/components/i18n/locales";
+import { Avatar } from "@/components/ui/Avatar";
+
+export function LocaleSwitcher() {
+  const t = useTranslations("app");
+  const locale = useLocale();
+  const router = useRouter();
+  return (
+    <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
+      <span className="sr-only">{t("language")}</span>
+      <select
+        value={locale}
+        onChange={(e) => {
+          document.cookie = `${LOCALE_COOKIE}=${e.target.value}; path=/; max-age=31536000; samesite=lax`;
+          router.refresh();
+        }}
+        className="rounded-md border border-slate-200 bg-transparent px-1.5 py-1 dark:border-slate-700 dark:bg-slate-900"
+      >
+        {LOCALES.map((l) => (
+          <option key={l} value={l}>
+            {t(`locale.${l}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function AppHeader({ me }: { me: { id: string; name: string; guest: boolean; role: string } | null }) {
+  const t = useTranslations("app");
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+
+  const signOut = async () => {
+    setBusy(true);
+    await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).catch(() => {});
+    closeSocket();
+    router.push("/login");
+    router.refresh();
+  };
+
+  return (
+    <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
+      <Link href="/" className="flex items-center gap-2 font-bold tracking-tight">
+        <span className="inline-flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white" aria-hidden="true">
+          R
+        </span>
+        <span>{t("name")}</span>
+      </Link>
+      <div className="flex-1" />
+      <LocaleSwitcher />
+      {me ? (
+        <div className="flex items-center gap-2">
+          <Avatar id={me.id} name={me.name} size="sm" />
+          <span className="hidden max-w-32 truncate text-sm sm:inline" data-testid="me">
+            {me.name}
+          </span>
+          {me.guest ? (
+            <span className="rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+              {t("guest")}
+            </span>
+          ) : me.role === "admin" ? (
+            <span className="rounded bg-indigo-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">
+              {t("admin")}
+            </span>
+          ) : null}
+          <button
+            type="button"
+            onClick={signOut}
+            disabled={busy}
+            className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-slate-800"
+          >
+            {t("signOut")}
+          </button>
+        </div>
+      ) : null}
+    </header>
+  );
+}
