@@ -29,7 +29,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   }
 
   return (
-    <div className="flex min-h-0 flex-1">
+    <div className="flex min-h-0 min-w-0 flex-1">
       <main className="flex min-w-0 flex-1 flex-col">
         <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
           <Link href="/" className="rounded-md p-1 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800" aria-label={t("backToLobby")}>
@@ -48,7 +48,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             onClick={() => setShowPeople((v) => !v)}
             aria-expanded={showPeople}
             aria-controls="people"
-            className="rounded-md border border-slate-200 px-2 py-1 text-xs font-medium md:hidden dark:border-slate-700"
+            className="shrink-0 whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 text-xs font-medium md:hidden dark:border-slate-700"
           >
             {t("people", { count: room.online.length })}
           </button>

@@ -74,7 +74,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
             type="button"
             onClick={signOut}
             disabled={busy}
-            className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-slate-800"
+            className="whitespace-nowrap rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-slate-800"
           >
             {t("signOut")}
           </button>

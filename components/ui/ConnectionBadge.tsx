@@ -11,20 +11,21 @@ const DOT: Record<ConnectionStatus["state"], string> = {
 
 export function ConnectionBadge({ status }: { status: ConnectionStatus }) {
   const t = useTranslations("connection");
-  const label =
-    status.state === "connected"
-      ? t("connected", { transport: status.transport === "polling" ? t("polling") : t("websocket") })
-      : t(status.state);
+  const transport = status.transport === "polling" ? t("polling") : t("websocket");
+  const label = status.state === "connected" ? t("connected", { transport }) : t(status.state);
+  // Narrow screens: the transport alone (or the state), so the room name keeps its room.
+  const short = status.state === "connected" ? transport : t(status.state);
   return (
     <span
       role="status"
       data-testid="connection"
       data-state={status.state}
       data-transport={status.transport ?? ""}
-      className="inline-flex items-center gap-1.5 rounded-full border border-slate-200 px-2.5 py-1 text-xs font-medium text-slate-600 dark:border-slate-700 dark:text-slate-300"
+      className="inline-flex shrink-0 items-center whitespace-nowrap gap-1.5 rounded-full border border-slate-200 px-2.5 py-1 text-xs font-medium text-slate-600 dark:border-slate-700 dark:text-slate-300"
     >
       <span className={`h-2 w-2 rounded-full ${DOT[status.state]}`} aria-hidden="true" />
-      {label}
+      <span className="hidden sm:inline">{label}</span>
+      <span className="sm:hidden">{short}</span>
     </span>
   );
 }

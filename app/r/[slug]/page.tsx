@@ -16,7 +16,7 @@ export default async function RoomPage({ params }: { params: Promise<{ slug: str
   return (
     <>
       <AppHeader me={me} />
-      <div className="relative flex min-h-0 flex-1">
+      <div className="relative flex min-h-0 min-w-0 flex-1">
         <RoomView key={slug} slug={slug.toLowerCase()} me={{ id: me.id, name: me.name }} />
       </div>
     </>

@@ -1,0 +1,60 @@
+/**
+ * End-to-end tests in real Chromium against the production build served by
+ * our own server (one port: pages, API, Socket.IO) over a throwaway database.
+ *
+ * Browser choice is automatic: Playwright's own Chromium when it is installed
+ * on this machine, otherwise the system's (Debian's /usr/bin/chromium, or
+ * CHROMIUM_PATH). Nothing is ever downloaded.
+ */
+import { existsSync } from "node:fs";
+import { chromium, defineConfig, devices } from "@playwright/test";
+
+const PORT = Number(process.env.E2E_PORT ?? 3210);
+
+function systemChromium(): string | undefined {
+  let bundled: string | undefined;
+  try {
+    bundled = chromium.executablePath();
+  } catch {
+    bundled = undefined;
+  }
+  if (bundled && existsSync(bundled)) return undefined; // Playwright's own browser
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  const found = candidates.find((p): p is string => !!p && existsSync(p));
+  if (!found) throw new Error("No Chromium found: install Debian's `chromium` or set CHROMIUM_PATH");
+  return found;
+}
+
+const launchOptions = {
+  executablePath: systemChromium(),
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+};
+
+export default defineConfig({
+  testDir: ".",
+  outputDir: "../test-results",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    launchOptions,
+    trace: "retain-on-failure",
+  },
+  projects: [
+    { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions } },
+    { name: "mobile", use: { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, launchOptions } },
+  ],
+  webServer: {
+    command: "node --import tsx e2e/serve.ts",
+    cwd: "..",
+    url: `http://127.0.0.1:${PORT}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: { PORT: String(PORT), HOST: "127.0.0.1", NODE_ENV: "production" },
+    stdout: "pipe",
+  },
+});
