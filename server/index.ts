@@ -2,10 +2,13 @@
  * Entry point: validate the environment, build the app, attach Next, listen.
  * One process, one port: pages, /api, and Socket.IO.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import next from "next";
 import { createApp } from "./app";
 import { parseEnv } from "./env";
+
+// A .env file in the working directory, when present (see .env.example).
+if (existsSync(".env")) process.loadEnvFile(".env");
 
 let env;
 try {
