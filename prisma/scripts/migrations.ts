@@ -60,10 +60,10 @@ async function applyWith(engine: SchemaEngine): Promise<string[]> {
  * the current schema.prisma. SQLite's engine cannot make its own shadow
  * database here, so we migrate a scratch file and diff from it.
  */
-export async function pendingMigrationSql(): Promise<string> {
+export async function pendingMigrationSql(schemaText?: string): Promise<string> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "chat-migration-"));
   const url = `file:${path.join(scratch, "scratch.db")}`;
-  const schema = await readFile(SCHEMA_PATH, "utf8");
+  const schema = schemaText ?? (await readFile(SCHEMA_PATH, "utf8"));
   // One engine for both steps: a second connection to the same file would
   // wait on the first one's lock.
   const { engine, close } = await openEngine(url, schema);
