@@ -105,6 +105,10 @@ export const createRoomSchema = z.object({
   visibility: z.enum(["public", "private"]).default("public"),
 });
 
+export const addMemberSchema = z.object({
+  username: z.string().trim().min(1, "username is required").max(30),
+});
+
 export const historyQuerySchema = z.object({
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),

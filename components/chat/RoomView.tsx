@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslations } from "next-intl";
 import { ConnectionBadge } from "@/components/ui/ConnectionBadge";
 import { Composer } from "./Composer";
+import { InviteForm } from "./InviteForm";
 import { MessageList } from "./MessageList";
 import { PresenceList, TypingIndicator } from "./PresenceList";
 import { useConnection } from "./useConnection";
@@ -14,6 +15,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   const room = useRoom(slug);
   const connection = useConnection();
   const [showPeople, setShowPeople] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const name = room.room?.name ?? slug;
 
   if (room.load.state === "error") {
@@ -42,6 +44,16 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             </h1>
             {room.room?.topic ? <p className="truncate text-xs text-slate-500 dark:text-slate-400">{room.room.topic}</p> : null}
           </div>
+          {room.room?.visibility === "private" ? (
+            <button
+              type="button"
+              onClick={() => setInviting((v) => !v)}
+              aria-expanded={inviting}
+              className="shrink-0 whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 text-xs font-medium dark:border-slate-700"
+            >
+              {t("invite")}
+            </button>
+          ) : null}
           <ConnectionBadge status={connection} />
           <button
             type="button"
@@ -53,6 +65,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             {t("people", { count: room.online.length })}
           </button>
         </div>
+        {inviting ? <InviteForm slug={slug} onClose={() => setInviting(false)} /> : null}
         {room.load.state === "loading" ? (
           <div className="flex flex-1 items-center justify-center" role="status">
             <span className="h-6 w-6 animate-spin rounded-full border-2 border-indigo-500 border-t-transparent" aria-hidden="true" />

@@ -55,6 +55,10 @@ export function createApi(ctx: AppContext) {
       const actor = await requireActor(req);
       return json({ room: await ctx.rooms.create(actor, await readJson(req)) }, 201);
     }),
+    route("POST", "/api/rooms/:slug/members", async (req, { slug }) => {
+      const actor = await requireActor(req);
+      return json({ member: await ctx.rooms.addMember(actor, slug!, await readJson(req)) }, 201);
+    }),
     route("GET", "/api/rooms/:slug/messages", async (req, { slug }) => {
       const actor = await requireActor(req);
       const query = Object.fromEntries(new URL(req.url).searchParams);

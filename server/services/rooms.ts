@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { RoomSummary, Visibility } from "../contract";
-import { createRoomSchema } from "../contract";
+import { addMemberSchema, createRoomSchema } from "../contract";
 import { AppError } from "../errors";
 import { slugify } from "../lib/slug";
 import type { PresenceService } from "./presence";
@@ -31,6 +31,8 @@ export interface RoomService {
   /** The room if the actor may read and write it; otherwise not_found. */
   access(actor: Actor, slug: string): Promise<RoomRecord>;
   summarize(room: RoomRecord): Promise<RoomSummary>;
+  /** Adds a registered user to a private room; only members may invite. */
+  addMember(actor: Actor, slug: string, input: unknown): Promise<{ id: string; name: string }>;
 }
 
 export function createRoomService(prisma: PrismaClient, presence: PresenceService): RoomService {
@@ -60,6 +62,19 @@ export function createRoomService(prisma: PrismaClient, presence: PresenceServic
       online: presence.count(room.slug),
       lastMessage: last,
     };
+  }
+
+  async function access(actor: Actor, slug: string): Promise<RoomRecord> {
+    const room = await prisma.room.findUnique({ where: { slug } });
+    if (!room) throw new AppError("not_found", `no room "${slug}"`);
+    if (room.visibility === "private") {
+      const member = await prisma.roomMember.findUnique({
+        where: { roomId_userId: { roomId: room.id, userId: actor.id } },
+        select: { userId: true },
+      });
+      if (!member) throw new AppError("not_found", `no room "${slug}"`);
+    }
+    return room;
   }
 
   return {
@@ -115,17 +130,21 @@ export function createRoomService(prisma: PrismaClient, presence: PresenceServic
       }
     },
 
-    async access(actor, slug) {
-      const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
-      if (room.visibility === "private") {
-        const member = await prisma.roomMember.findUnique({
-          where: { roomId_userId: { roomId: room.id, userId: actor.id } },
-          select: { userId: true },
-        });
-        if (!member) throw new AppError("not_found", `no room "${slug}"`);
-      }
-      return room;
+    access,
+
+    async addMember(actor, slug, input) {
+      const { username } = addMemberSchema.parse(input);
+      const room = await access(actor, slug);
+      if (room.visibility !== "private") throw new AppError("invalid", "public rooms are open to everyone; no invitation needed");
+      // Usernames are stored lower-cased by better-auth's username plugin.
+      const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() }, select: { id: true, name: true } });
+      if (!user) throw new AppError("not_found", `no user named "${username}"`);
+      await prisma.roomMember.upsert({
+        where: { roomId_userId: { roomId: room.id, userId: user.id } },
+        update: {},
+        create: { roomId: room.id, userId: user.id },
+      });
+      return user;
     },
 
     async summarize(room) {
