@@ -17,6 +17,7 @@ import type { Env } from "./env";
 import { startFanout } from "./fanout";
 import { createApi } from "./http/api";
 import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
+import { FEED_PATH, handleFeed } from "./http/sse";
 import { createServices } from "./services";
 import { createSocketServer, type ChatServer } from "./socket";
 
@@ -60,8 +61,14 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
 
   const server = createServer(async (req, res) => {
     try {
-      if (req.url?.startsWith("/api/")) {
-        await sendResponse(res, await api(await toRequest(req)));
+      const feed = FEED_PATH.exec(req.url?.split("?")[0] ?? "");
+      if (feed) {
+        await handleFeed(ctx, req, res, feed[1]!);
+      } else if (req.url?.startsWith("/api/")) {
+        // Aborted when the client goes away, so long-poll waiters are released.
+        const aborted = new AbortController();
+        res.on("close", () => aborted.abort());
+        await sendResponse(res, await api(await toRequest(req, aborted.signal)));
       } else if (pages) {
         await pages(req, res);
       } else {
@@ -80,7 +87,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   });
 
   const io = createSocketServer(server, ctx);
-  const stopFanout = startFanout(bus, io);
+  const stopFanout = startFanout(bus, io, ctx.hub);
 
   return {
     ctx,

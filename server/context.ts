@@ -8,21 +8,25 @@
 import type { Auth } from "./auth";
 import type { Bus } from "./bus";
 import type { Env } from "./env";
+import type { Hub } from "./hub";
 import type { PrismaClient } from "./generated/prisma/client";
 import type { Actor } from "./services/actor";
 import type { MessageService } from "./services/messages";
 import type { PresenceService } from "./services/presence";
 import type { RoomService } from "./services/rooms";
+import type { TokenService } from "./services/tokens";
 
 export interface AppContext {
   env: Env;
   version: string;
   prisma: PrismaClient;
   bus: Bus;
+  hub: Hub;
   auth: Auth;
   presence: PresenceService;
   rooms: RoomService;
   messages: MessageService;
+  tokens: TokenService;
 }
 
 const KEY = Symbol.for("relay-chat.context");

@@ -12,6 +12,14 @@ export const MAX_BODY = 4000;
 export const HISTORY_PAGE = 50;
 /** Largest page a client may ask for over HTTP. */
 export const MAX_HISTORY_PAGE = 200;
+/**
+ * Most log events one resume answer carries. A client away for a day does not
+ * make the server load everything at once: it gets a page with `more: true`
+ * and asks again from the last seq it received.
+ */
+export const REPLAY_PAGE = 500;
+/** Longest a long-poll request may be held, in seconds. */
+export const MAX_WAIT_S = 30;
 
 export const ERROR_CODES = [
   "invalid",
@@ -81,7 +89,10 @@ export const slugSchema = z
 
 export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const joinSchema = z.object({ room: slugSchema, after: seqSchema.optional() });
+/** Identifies one incarnation of a room's log (changes if the database is reset). */
+export const epochSchema = z.string().min(1).max(64);
+
+export const joinSchema = z.object({ room: slugSchema, after: seqSchema.optional(), epoch: epochSchema.optional() });
 export const leaveSchema = z.object({ room: slugSchema });
 export const typingSchema = z.object({ room: slugSchema, typing: z.boolean() });
 /**
@@ -109,6 +120,15 @@ export const addMemberSchema = z.object({
   username: z.string().trim().min(1, "username is required").max(30),
 });
 
+/** Long-poll: `after` is the cursor; `wait` holds the request up to that many seconds. */
+export const pollQuerySchema = z.object({
+  after: z.coerce.number().int().min(0),
+  epoch: epochSchema.optional(),
+  wait: z.coerce.number().min(0).max(MAX_WAIT_S).default(0),
+});
+
+export const postMessageSchema = z.object({ clientId: z.uuid(), body: z.string().max(MAX_BODY * 4) });
+
 export const historyQuerySchema = z.object({
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
@@ -121,9 +141,25 @@ export const guestSchema = z.object({
 export type JoinRequest = z.input<typeof joinSchema>;
 export type SendRequest = z.input<typeof sendSchema>;
 
-export interface JoinResult {
-  room: RoomSummary;
+/**
+ * What a client needs to (re)open a room. Without a cursor: the newest page.
+ * With a cursor (`after`, optionally `epoch`): every event after it, at most
+ * REPLAY_PAGE at a time (`more` says another page waits). When the cursor
+ * cannot be honoured (ahead of the log's head, or from another epoch) the
+ * answer has `reset: true` and carries the newest page instead: the client
+ * must drop what it has and start over from this answer.
+ */
+export interface LogPage {
   messages: Message[];
+  /** The room log's head (highest seq) when this page was read. */
+  head: number;
+  epoch: string;
+  more: boolean;
+  reset?: true;
+}
+
+export interface JoinResult extends LogPage {
+  room: RoomSummary;
   online: UserRef[];
 }
 

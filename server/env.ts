@@ -28,6 +28,11 @@ export const envSchema = z.object({
   BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** Extra origins trusted besides the request's own (comma-separated). */
   APP_ORIGIN: csv.pipe(z.array(z.url({ message: "must be a comma-separated list of URLs" }))),
+  /**
+   * Origins allowed to read SSE feeds cross-origin (embeds), comma-separated;
+   * "*" (the default) allows any, without credentials.
+   */
+  FEED_ALLOWED_ORIGINS: csv.pipe(z.array(z.union([z.literal("*"), z.url({ message: "must be * or a comma-separated list of URLs" })]))),
   /** Messages one user may send per window. */
   RATE_MESSAGES_MAX: positiveInt(20),
   RATE_MESSAGES_WINDOW_MS: positiveInt(10_000),

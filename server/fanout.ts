@@ -1,14 +1,17 @@
 /**
- * Local fan-out: delivers bus events to this node's Socket.IO rooms. Services
+ * Local fan-out: delivers bus events to this node's Socket.IO rooms and to the
+ * hub (SSE streams, long-poll waiters, native WebSocket connections). Services
  * never emit; they publish, and this is the only place that turns events into
- * socket traffic (SSE subscribers and long-poll waiters join it later).
+ * traffic, so every transport sees the same events.
  */
 import type { Bus } from "./bus";
+import type { Hub } from "./hub";
 import type { ChatServer } from "./socket";
 import { roomChannel, userChannel } from "./socket/handlers";
 
-export function startFanout(bus: Bus, io: ChatServer): () => void {
+export function startFanout(bus: Bus, io: ChatServer, hub: Hub): () => void {
   return bus.subscribe((event) => {
+    hub.deliver(event);
     switch (event.type) {
       case "message:new":
         io.to(roomChannel(event.room)).emit("message:new", event.message);

@@ -5,9 +5,11 @@
  */
 import { actorFromHeaders, type AppContext } from "../context";
 import type { WireError } from "../contract";
+import { postMessageSchema } from "../contract";
 import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
+import { createLongPoll } from "./longpoll";
 
 const json = (body: unknown, status = 200, headers: HeadersInit = {}) =>
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
@@ -31,17 +33,29 @@ function route(method: string, path: string, handler: Handler): Route {
 }
 
 async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (!text.trim()) return {};
   try {
-    return await req.json();
+    return JSON.parse(text);
   } catch {
     throw new AppError("invalid", "body must be JSON");
   }
 }
 
+/** `Authorization: Bearer <token>` or null. */
+export function bearerToken(headers: Headers): string | null {
+  const value = headers.get("authorization");
+  return value?.startsWith("Bearer ") ? value.slice(7).trim() : null;
+}
+
 export function createApi(ctx: AppContext) {
+  const poll = createLongPoll(ctx);
+
+  /** The session cookie's user, or an API token's (scripts, bots). */
   async function requireActor(req: Request): Promise<Actor> {
-    const actor = await actorFromHeaders(ctx.auth, req.headers);
-    if (!actor) throw new AppError("unauthorized", "sign in first");
+    const token = bearerToken(req.headers);
+    const actor = token ? await ctx.tokens.verifyApiToken(token) : await actorFromHeaders(ctx.auth, req.headers);
+    if (!actor) throw new AppError("unauthorized", token ? "invalid API token" : "sign in first");
     return actor;
   }
 
@@ -62,7 +76,32 @@ export function createApi(ctx: AppContext) {
     route("GET", "/api/rooms/:slug/messages", async (req, { slug }) => {
       const actor = await requireActor(req);
       const query = Object.fromEntries(new URL(req.url).searchParams);
+      // With a cursor: polling / long-polling (`wait`). Without: a history page.
+      if (query.after !== undefined) return json(await poll(actor, slug!, query, req.signal));
       return json({ messages: await ctx.messages.history(actor, slug!, query) });
+    }),
+    route("POST", "/api/rooms/:slug/messages", async (req, { slug }) => {
+      const actor = await requireActor(req);
+      const body = postMessageSchema.parse(await readJson(req));
+      return json({ message: await ctx.messages.send(actor, { ...body, room: slug }) }, 201);
+    }),
+    route("GET", "/api/tokens", async (req) => json({ tokens: await ctx.tokens.listApiTokens(await requireActor(req)) })),
+    route("POST", "/api/tokens", async (req) =>
+      json({ token: await ctx.tokens.createApiToken(await requireActor(req), await readJson(req)) }, 201),
+    ),
+    route("DELETE", "/api/tokens/:id", async (req, { id }) => {
+      await ctx.tokens.revokeApiToken(await requireActor(req), id!);
+      return json({ ok: true });
+    }),
+    route("GET", "/api/rooms/:slug/feed-tokens", async (req, { slug }) =>
+      json({ tokens: await ctx.tokens.listFeedTokens(await requireActor(req), slug!) }),
+    ),
+    route("POST", "/api/rooms/:slug/feed-tokens", async (req, { slug }) =>
+      json({ token: await ctx.tokens.createFeedToken(await requireActor(req), slug!, await readJson(req)) }, 201),
+    ),
+    route("DELETE", "/api/rooms/:slug/feed-tokens/:id", async (req, { slug, id }) => {
+      await ctx.tokens.revokeFeedToken(await requireActor(req), slug!, id!);
+      return json({ ok: true });
     }),
   ];
 

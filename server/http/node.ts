@@ -22,7 +22,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function toRequest(req: IncomingMessage): Promise<Request> {
+export async function toRequest(req: IncomingMessage, signal?: AbortSignal): Promise<Request> {
   const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
   const proto = (req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0]?.trim() || (encrypted ? "https" : "http");
   const host = req.headers.host ?? "localhost";
@@ -34,7 +34,12 @@ export async function toRequest(req: IncomingMessage): Promise<Request> {
   headers.set(CLIENT_IP_HEADER, req.socket.remoteAddress ?? "unknown");
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req);
-  return new Request(`${proto}://${host}${req.url ?? "/"}`, { method, headers, body: body ? new Uint8Array(body) : undefined });
+  return new Request(`${proto}://${host}${req.url ?? "/"}`, {
+    method,
+    headers,
+    body: body ? new Uint8Array(body) : undefined,
+    signal,
+  });
 }
 
 export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {

@@ -3,11 +3,13 @@ import { createAuth } from "../auth";
 import type { Bus } from "../bus";
 import type { AppContext } from "../context";
 import type { Env } from "../env";
+import { createHub } from "../hub";
 import type { PrismaClient } from "../generated/prisma/client";
 import { createRateLimiter } from "../lib/rate-limit";
 import { createMessageService } from "./messages";
 import { createPresenceService } from "./presence";
 import { createRoomService } from "./rooms";
+import { createTokenService } from "./tokens";
 
 export function createServices(deps: {
   env: Env;
@@ -26,5 +28,5 @@ export function createServices(deps: {
     limiter: createRateLimiter(env.RATE_MESSAGES_MAX, env.RATE_MESSAGES_WINDOW_MS),
   });
   const auth = createAuth({ prisma, env, secret: deps.secret });
-  return { env, version: deps.version, prisma, bus, auth, presence, rooms, messages };
+  return { env, version: deps.version, prisma, bus, hub: createHub(), auth, presence, rooms, messages, tokens: createTokenService(prisma, rooms) };
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
-import { HISTORY_PAGE, MAX_BODY, historyQuerySchema, sendSchema, type Message } from "../contract";
+import { HISTORY_PAGE, MAX_BODY, REPLAY_PAGE, historyQuerySchema, sendSchema, type LogPage, type Message } from "../contract";
 import { AppError } from "../errors";
 import type { RateLimiter } from "../lib/rate-limit";
 import type { Actor } from "./actor";
@@ -18,10 +18,13 @@ export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
   /** A page of history, oldest first; without `before`, the newest page. */
   history(actor: Actor, slug: string, query: unknown): Promise<Message[]>;
-  /** The newest page of an already authorized room. */
-  latest(room: RoomRecord): Promise<Message[]>;
-  /** Every event after `after`, in order, of an already authorized room. */
-  since(room: RoomRecord, after: number): Promise<Message[]>;
+  /** The newest page of an already authorized room, with the log's head. */
+  latest(room: RoomRecord): Promise<LogPage>;
+  /**
+   * The events after a cursor, oldest first, at most REPLAY_PAGE of them; or
+   * a reset (with the newest page) when the cursor cannot be honoured.
+   */
+  resume(room: RoomRecord, after: number, epoch?: string): Promise<LogPage>;
 }
 
 const withAuthor = { author: { select: { id: true, name: true } } } as const;
@@ -63,6 +66,19 @@ export function createMessageService(deps: {
       include: withAuthor,
     });
     return rows.reverse().map((r) => toMessage(room.slug, r));
+  }
+
+  async function headOf(room: RoomRecord): Promise<number> {
+    const row = await prisma.room.findUnique({ where: { id: room.id }, select: { lastSeq: true } });
+    return row?.lastSeq ?? 0;
+  }
+
+  async function latest(room: RoomRecord): Promise<LogPage> {
+    // The head as of this read; a message committed between the two reads is
+    // covered by the max() below or arrives live.
+    const head = await headOf(room);
+    const messages = await page(room, undefined, HISTORY_PAGE);
+    return { messages, head: Math.max(head, messages[messages.length - 1]?.seq ?? 0), epoch: room.epoch, more: false };
   }
 
   return {
@@ -120,15 +136,27 @@ export function createMessageService(deps: {
       return page(room, before, limit);
     },
 
-    latest: (room) => page(room, undefined, HISTORY_PAGE),
+    latest,
 
-    async since(room, after) {
+    async resume(room, after, epoch) {
+      // Re-read the head: `room` may have been loaded before recent commits.
+      const head = await headOf(room);
+      if ((epoch !== undefined && epoch !== room.epoch) || after > head) {
+        return { ...(await latest(room)), reset: true };
+      }
       const rows = await prisma.message.findMany({
         where: { roomId: room.id, seq: { gt: after } },
         orderBy: { seq: "asc" },
+        take: REPLAY_PAGE + 1,
         include: withAuthor,
       });
-      return rows.map((r) => toMessage(room.slug, r));
+      const more = rows.length > REPLAY_PAGE;
+      return {
+        messages: rows.slice(0, REPLAY_PAGE).map((r) => toMessage(room.slug, r)),
+        head,
+        epoch: room.epoch,
+        more,
+      };
     },
   };
 }

@@ -38,14 +38,14 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
 
   socket.on(
     "room:join",
-    acked("room:join", joinSchema, async ({ room: slug, after }) => {
+    acked("room:join", joinSchema, async ({ room: slug, after, epoch }) => {
       const room = await ctx.rooms.access(actor, slug);
       // Subscribe before reading the log: anything committed after the read
       // arrives live, and the client drops what it already has by id.
       await socket.join(roomChannel(room.slug));
       ctx.presence.join(room.slug, user, socket.id);
-      const messages = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.since(room, after);
-      return { room: await ctx.rooms.summarize(room), messages, online: ctx.presence.online(room.slug) };
+      const log = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.resume(room, after, epoch);
+      return { ...log, room: await ctx.rooms.summarize(room), online: ctx.presence.online(room.slug) };
     }),
   );
 

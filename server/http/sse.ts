@@ -1,0 +1,177 @@
+/**
+ * The SSE feed, GET /api/rooms/:slug/feed: a thin adapter over the room log.
+ *
+ * - Access: public rooms need no login; private rooms need a member's session
+ *   or a feed token (?token=). Read-only either way.
+ * - Resume: from Last-Event-ID (or ?lastEventId=), replayed from the database
+ *   page by page, then live. Live events that arrive during the replay are
+ *   held and sent after it, skipping any seq already sent: no gap, no
+ *   duplicate. A cursor that cannot be honoured gets `event: reset`.
+ * - Without a cursor the stream starts with the newest page, so an embed has
+ *   something to show at once.
+ * - A slow consumer is dropped once its unsent bytes pass a bound, and a
+ *   closed connection releases its subscription and timer.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { BusEvent } from "../bus";
+import type { LogPage, Message } from "../contract";
+import { actorFromHeaders, type AppContext } from "../context";
+import type { RoomRecord } from "../services/rooms";
+import { logSeq } from "./longpoll";
+
+/** Heartbeat comment period: proxies drop idle streams after 30-60 s. */
+export const HEARTBEAT_MS = 15_000;
+/** Reconnect delay suggested to EventSource (its `retry:` field). */
+export const RETRY_MS = 3_000;
+/** Unsent bytes a client may fall behind before it is dropped. */
+export const MAX_BUFFERED_BYTES = 256 * 1024;
+
+export const FEED_PATH = /^\/api\/rooms\/([^/]+)\/feed\/?$/;
+
+type Send = (event: string, data: unknown, id?: number) => boolean;
+
+function headersOf(req: IncomingMessage): Headers {
+  const h = new Headers();
+  if (req.headers.cookie) h.set("cookie", req.headers.cookie);
+  return h;
+}
+
+function corsOrigin(ctx: AppContext, origin: string | undefined): string | null {
+  const allowed = ctx.env.FEED_ALLOWED_ORIGINS;
+  if (allowed.length === 0 || allowed.includes("*")) return "*";
+  return origin && allowed.includes(origin) ? origin : null;
+}
+
+function fail(res: ServerResponse, status: number, code: string, message: string, cors: string | null) {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    ...(cors ? { "access-control-allow-origin": cors, vary: "Origin" } : {}),
+  });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+/** Resolves the room if the request may read its feed. */
+async function authorize(ctx: AppContext, req: IncomingMessage, slug: string, url: URL): Promise<RoomRecord | null> {
+  const room = await ctx.prisma.room.findUnique({ where: { slug } });
+  if (!room) return null;
+  if (room.visibility === "public") return room;
+  const token = url.searchParams.get("token");
+  if (token) return (await ctx.tokens.verifyFeedToken(room.id, token)) ? room : null;
+  const actor = await actorFromHeaders(ctx.auth, headersOf(req));
+  if (!actor) return null;
+  try {
+    return await ctx.rooms.access(actor, slug);
+  } catch {
+    return null;
+  }
+}
+
+function parseCursor(raw: string | null | undefined): number | null | "bad" {
+  if (raw === null || raw === undefined || raw === "") return null;
+  return /^\d{1,15}$/.test(raw) ? Number(raw) : "bad";
+}
+
+export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://local");
+  const cors = corsOrigin(ctx, req.headers.origin);
+  if (req.method === "OPTIONS") {
+    res.writeHead(204, { ...(cors ? { "access-control-allow-origin": cors, "access-control-allow-headers": "last-event-id" } : {}) });
+    return void res.end();
+  }
+  if (req.method !== "GET") return fail(res, 405, "invalid", "use GET", cors);
+  if (req.headers.origin && !cors) return fail(res, 403, "forbidden", "this origin may not embed feeds", null);
+
+  const room = await authorize(ctx, req, decodeURIComponent(slug).toLowerCase(), url);
+  if (!room) return fail(res, 404, "not_found", "no such room, or its feed needs a member's session or a feed token", cors);
+
+  const cursor = parseCursor((req.headers["last-event-id"] as string | undefined) ?? url.searchParams.get("lastEventId"));
+
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    // no-transform: proxies must not compress or rewrite the stream.
+    "cache-control": "no-cache, no-transform",
+    "x-accel-buffering": "no",
+    connection: "keep-alive",
+    ...(cors ? { "access-control-allow-origin": cors, vary: "Origin" } : {}),
+  });
+  req.socket.setNoDelay(true);
+
+  let closed = false;
+  let lastSent = 0;
+  const held: BusEvent[] = [];
+  let replaying = true;
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    clearInterval(heartbeat);
+    if (!res.writableEnded) res.end();
+  };
+
+  const write = (chunk: string): boolean => {
+    if (closed) return false;
+    res.write(chunk);
+    // Slow consumer: the kernel buffer is full and our queue keeps growing.
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      res.destroy();
+      close();
+      return false;
+    }
+    return true;
+  };
+
+  const send: Send = (event, data, id) =>
+    write(`${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+
+  const sendMessage = (m: Message) => {
+    if (m.seq <= lastSent) return true;
+    lastSent = m.seq;
+    return send("message", m, m.seq);
+  };
+
+  const deliver = (event: BusEvent) => {
+    if (event.type === "message:new") sendMessage(event.message);
+  };
+
+  const unsubscribe = ctx.hub.subscribe(room.slug, "sse", (event) => {
+    if (logSeq(event) === null) return;
+    if (replaying) held.push(event);
+    else deliver(event);
+  });
+  const heartbeat = setInterval(() => write(`: ping ${Date.now()}\n\n`), HEARTBEAT_MS);
+  req.on("close", close);
+  res.on("close", close);
+
+  write(`retry: ${RETRY_MS}\n\n`);
+
+  try {
+    let page: LogPage;
+    if (cursor === null) {
+      page = await ctx.messages.latest(room);
+    } else if (cursor === "bad") {
+      page = { ...(await ctx.messages.latest(room)), reset: true };
+    } else {
+      lastSent = cursor;
+      page = await ctx.messages.resume(room, cursor, undefined);
+    }
+    if (page.reset) {
+      // The cursor is from another log (say, the database was reset): the
+      // client must drop what it shows; the newest page follows.
+      lastSent = 0;
+      send("reset", { room: room.slug, head: page.head, epoch: page.epoch });
+    }
+    for (;;) {
+      for (const m of page.messages) if (!sendMessage(m)) return;
+      if (!page.more || closed) break;
+      page = await ctx.messages.resume(room, lastSent, undefined);
+    }
+    replaying = false;
+    for (const event of held.splice(0)) deliver(event);
+  } catch (err) {
+    console.error("[sse] replay failed:", err);
+    res.destroy();
+    close();
+  }
+}

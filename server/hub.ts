@@ -1,0 +1,53 @@
+/**
+ * Local subscribers that are not Socket.IO sockets: SSE streams, long-poll
+ * waiters and native WebSocket connections, keyed by room. The fan-out feeds
+ * every bus event through here, so all transports see the same events in the
+ * same order. Entries are removed when their subscriber goes away; an empty
+ * room's set is deleted, so the map never outgrows the live connections.
+ */
+import type { BusEvent } from "./bus";
+
+export type HubListener = (event: BusEvent) => void;
+export type SubscriberKind = "sse" | "longpoll" | "ws";
+
+export interface Hub {
+  subscribe(room: string, kind: SubscriberKind, listener: HubListener): () => void;
+  deliver(event: BusEvent): void;
+  /** Live subscribers by kind (for the operations view and tests). */
+  counts(): Record<SubscriberKind, number>;
+}
+
+export function createHub(): Hub {
+  const rooms = new Map<string, Set<{ kind: SubscriberKind; listener: HubListener }>>();
+  return {
+    subscribe(room, kind, listener) {
+      let set = rooms.get(room);
+      if (!set) rooms.set(room, (set = new Set()));
+      const entry = { kind, listener };
+      set.add(entry);
+      return () => {
+        const current = rooms.get(room);
+        if (!current) return;
+        current.delete(entry);
+        if (current.size === 0) rooms.delete(room);
+      };
+    },
+    deliver(event) {
+      const set = rooms.get(event.room);
+      if (!set) return;
+      // Copy: a listener may unsubscribe (or subscribe) while we iterate.
+      for (const { listener } of [...set]) {
+        try {
+          listener(event);
+        } catch (err) {
+          console.error("[hub] listener failed:", err);
+        }
+      }
+    },
+    counts() {
+      const out: Record<SubscriberKind, number> = { sse: 0, longpoll: 0, ws: 0 };
+      for (const set of rooms.values()) for (const { kind } of set) out[kind] += 1;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Tokens for clients that cannot carry a browser session:
+ * - API tokens act as their user (native WebSocket, scripts);
+ * - feed tokens grant read-only access to one private room's SSE feed.
+ * Tokens are 32 random bytes shown once; only their SHA-256 is stored, so a
+ * database leak does not leak usable tokens.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { PrismaClient } from "../generated/prisma/client";
+import { AppError } from "../errors";
+import type { Actor } from "./actor";
+import type { RoomService } from "./rooms";
+
+const labelSchema = z.object({ name: z.string().trim().min(1).max(60).default("token") });
+
+export const API_TOKEN_PREFIX = "rat_";
+export const FEED_TOKEN_PREFIX = "rft_";
+
+const hash = (token: string) => createHash("sha256").update(token).digest("hex");
+const mint = (prefix: string) => prefix + randomBytes(32).toString("base64url");
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface TokenService {
+  createApiToken(actor: Actor, input: unknown): Promise<TokenInfo & { token: string }>;
+  listApiTokens(actor: Actor): Promise<TokenInfo[]>;
+  revokeApiToken(actor: Actor, id: string): Promise<void>;
+  /** The user an API token acts as, or null. */
+  verifyApiToken(token: string): Promise<Actor | null>;
+
+  createFeedToken(actor: Actor, slug: string, input: unknown): Promise<TokenInfo & { token: string }>;
+  listFeedTokens(actor: Actor, slug: string): Promise<TokenInfo[]>;
+  revokeFeedToken(actor: Actor, slug: string, id: string): Promise<void>;
+  /** True when the token is a live feed token of that room. */
+  verifyFeedToken(roomId: string, token: string): Promise<boolean>;
+}
+
+export function createTokenService(prisma: PrismaClient, rooms: RoomService): TokenService {
+  const info = (t: { id: string; name?: string; label?: string; createdAt: Date }): TokenInfo => ({
+    id: t.id,
+    name: t.name ?? t.label ?? "",
+    createdAt: t.createdAt.toISOString(),
+  });
+
+  async function privateRoom(actor: Actor, slug: string) {
+    const room = await rooms.access(actor, slug);
+    if (room.visibility !== "private") throw new AppError("invalid", "public rooms' feeds need no token");
+    return room;
+  }
+
+  return {
+    async createApiToken(actor, input) {
+      if (actor.guest) throw new AppError("forbidden", "guests cannot create API tokens; register an account");
+      const { name } = labelSchema.parse(input ?? {});
+      const token = mint(API_TOKEN_PREFIX);
+      const row = await prisma.apiToken.create({ data: { id: randomUUID(), userId: actor.id, name, tokenHash: hash(token) } });
+      return { ...info(row), token };
+    },
+    async listApiTokens(actor) {
+      const rows = await prisma.apiToken.findMany({ where: { userId: actor.id }, orderBy: { createdAt: "desc" } });
+      return rows.map(info);
+    },
+    async revokeApiToken(actor, id) {
+      const { count } = await prisma.apiToken.deleteMany({ where: { id, userId: actor.id } });
+      if (count === 0) throw new AppError("not_found", "no such token");
+    },
+    async verifyApiToken(token) {
+      if (!token.startsWith(API_TOKEN_PREFIX)) return null;
+      const row = await prisma.apiToken.findUnique({ where: { tokenHash: hash(token) }, include: { user: true } });
+      if (!row || row.user.banned) return null;
+      await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+      return { id: row.user.id, name: row.user.name, role: row.user.role ?? "member", guest: row.user.isAnonymous === true };
+    },
+
+    async createFeedToken(actor, slug, input) {
+      const room = await privateRoom(actor, slug);
+      const { name } = labelSchema.parse(input ?? {});
+      const token = mint(FEED_TOKEN_PREFIX);
+      const row = await prisma.feedToken.create({
+        data: { id: randomUUID(), roomId: room.id, createdById: actor.id, label: name, tokenHash: hash(token) },
+      });
+      return { ...info(row), token };
+    },
+    async listFeedTokens(actor, slug) {
+      const room = await privateRoom(actor, slug);
+      const rows = await prisma.feedToken.findMany({ where: { roomId: room.id, revokedAt: null }, orderBy: { createdAt: "desc" } });
+      return rows.map(info);
+    },
+    async revokeFeedToken(actor, slug, id) {
+      const room = await privateRoom(actor, slug);
+      const { count } = await prisma.feedToken.updateMany({ where: { id, roomId: room.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (count === 0) throw new AppError("not_found", "no such feed token");
+    },
+    async verifyFeedToken(roomId, token) {
+      if (!token.startsWith(FEED_TOKEN_PREFIX)) return false;
+      const row = await prisma.feedToken.findUnique({ where: { tokenHash: hash(token) }, select: { roomId: true, revokedAt: true } });
+      return !!row && row.roomId === roomId && row.revokedAt === null;
+    },
+  };
+}
