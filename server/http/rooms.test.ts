@@ -84,6 +84,20 @@ describe("HTTP rooms API", () => {
     alice2.close();
   });
 
+  it("cuts a long last message at 140 characters without splitting an emoji", async () => {
+    const res = await createRoom(aliceCookie, { name: "Emoji Wall" });
+    assert.equal(res.status, 201);
+    const alice = await client(aliceCookie);
+    // 139 ASCII characters, then emoji (each two UTF-16 code units).
+    const body = "x".repeat(139) + "😀".repeat(10);
+    const sent = await alice.emitWithAck("message:send", { room: "emoji-wall", clientId: randomUUID(), body });
+    assert.ok(sent.ok, JSON.stringify(sent));
+    const room = (await listRooms(aliceCookie)).find((r) => r.slug === "emoji-wall");
+    assert.ok(room?.lastMessage);
+    assert.doesNotMatch(room.lastMessage.body, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])/, "no lone surrogate in the preview");
+    assert.equal(room.lastMessage.body, "x".repeat(139) + "😀");
+  });
+
   it("keeps general first even when another room is more recently active", async () => {
     const res = await createRoom(aliceCookie, { name: "Busy Room", topic: "lots going on" });
     assert.equal(res.status, 201);
@@ -123,6 +137,8 @@ describe("HTTP rooms API", () => {
       const body = await dup.json();
       assert.equal(body.error.code, "conflict");
       assert.match(body.error.message, /already exists/);
+      // It names what actually collides, not the name just typed.
+      assert.match(body.error.message, /"design-team"/);
     }
     assert.equal(await h.app.ctx.prisma.room.count({ where: { slug: "design-team" } }), 1);
   });
@@ -135,7 +151,8 @@ describe("HTTP rooms API", () => {
       { body: { name: "x".repeat(49) }, reason: /48/ },
       { body: { name: "ok", visibility: "secret" }, reason: /visibility/ },
       { body: "{not json", reason: /JSON/ },
-      { body: "", reason: /JSON/ },
+      // An empty body reads as {} (or as not-JSON): refused either way.
+      { body: "", reason: /JSON|name/ },
     ];
     const before = await h.app.ctx.prisma.room.count();
     for (const { body, reason } of cases) {

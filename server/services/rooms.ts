@@ -35,6 +35,15 @@ export interface RoomService {
   addMember(actor: Actor, slug: string, input: unknown): Promise<{ id: string; name: string }>;
 }
 
+/** The lobby's preview of a message: its first 140 characters, never half an emoji. */
+const preview = (body: string) => Array.from(body).slice(0, 140).join("");
+
+/**
+ * Names that differ only in case, accents or punctuation share a slug, so the
+ * conflict names the slug that collides rather than echoing the name just typed.
+ */
+const nameTaken = (slug: string) => `a room with the address "${slug}" already exists; choose another name`;
+
 export function createRoomService(prisma: PrismaClient, presence: PresenceService): RoomService {
   async function lastMessages(roomIds: string[]) {
     if (roomIds.length === 0) return new Map<string, RoomSummary["lastMessage"]>();
@@ -47,7 +56,7 @@ export function createRoomService(prisma: PrismaClient, presence: PresenceServic
           orderBy: { seq: "desc" },
           select: { body: true, createdAt: true, author: { select: { name: true } } },
         });
-        out.set(roomId, m ? { body: m.body.slice(0, 140), author: m.author.name, createdAt: m.createdAt.toISOString() } : null);
+        out.set(roomId, m ? { body: preview(m.body), author: m.author.name, createdAt: m.createdAt.toISOString() } : null);
       }),
     );
     return out;
@@ -105,7 +114,7 @@ export function createRoomService(prisma: PrismaClient, presence: PresenceServic
       const data = createRoomSchema.parse(input);
       const slug = slugify(data.name);
       const taken = await prisma.room.findUnique({ where: { slug }, select: { id: true } });
-      if (taken) throw new AppError("conflict", `a room named "${data.name}" already exists`);
+      if (taken) throw new AppError("conflict", nameTaken(slug));
       const id = randomUUID();
       try {
         const room = await prisma.room.create({
@@ -124,7 +133,7 @@ export function createRoomService(prisma: PrismaClient, presence: PresenceServic
       } catch (err) {
         // Two creators racing for the same name: the unique slug decides.
         if ((err as { code?: string }).code === "P2002") {
-          throw new AppError("conflict", `a room named "${data.name}" already exists`);
+          throw new AppError("conflict", nameTaken(slug));
         }
         throw err;
       }
