@@ -20,6 +20,7 @@ import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
 import { FEED_PATH, handleFeed } from "./http/sse";
 import { createServices } from "./services";
 import { createSocketServer, type ChatServer } from "./socket";
+import { createWsEndpoint } from "./ws";
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -76,7 +77,8 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
       }
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        res.writeHead(413, { "content-type": "application/json" });
+        // Close afterwards: the rest of the body is not read.
+        res.writeHead(413, { "content-type": "application/json", connection: "close" });
         res.end(JSON.stringify({ error: { code: "too_large", message: err.message } }));
         return;
       }
@@ -87,6 +89,8 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   });
 
   const io = createSocketServer(server, ctx);
+  // Native WebSocket at /ws; takes only its own path's upgrades.
+  const ws = createWsEndpoint(server, ctx);
   const stopFanout = startFanout(bus, io, ctx.hub);
 
   return {
@@ -107,6 +111,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     },
     async close() {
       stopFanout();
+      await ws.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       server.closeAllConnections();

@@ -12,6 +12,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export class BodyTooLarge extends Error {}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
+  // Refuse on the declared length before reading anything.
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw new BodyTooLarge("request body too large");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
