@@ -182,3 +182,43 @@ export interface ServerToClientEvents {
 export interface SocketData {
   user: UserRef & { role: string; guest: boolean };
 }
+
+// ---- Native WebSocket (/ws) frames -------------------------------------------
+// The same operations as the Socket.IO events above, as JSON text frames
+// `{ type, id?, ...payload }`. A request's `id` (chosen by the client) comes
+// back on its reply, which carries the same Ack union. docs/ws.md is the prose
+// version.
+
+/** Client-chosen correlation id, echoed on the reply. */
+export const wsIdSchema = z.union([z.string().max(64), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]);
+export type WsId = z.infer<typeof wsIdSchema>;
+
+export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "typing"] as const;
+export type WsRequestType = (typeof WS_REQUEST_TYPES)[number];
+
+/** Read first, so that an unknown type and a bad payload get different answers. */
+export const wsEnvelopeSchema = z.object({ type: z.string().max(64), id: wsIdSchema.optional() });
+
+export const wsClientFrameSchema = z.discriminatedUnion("type", [
+  joinSchema.extend({ type: z.literal("room:join"), id: wsIdSchema.optional() }),
+  leaveSchema.extend({ type: z.literal("room:leave"), id: wsIdSchema.optional() }),
+  sendSchema.extend({ type: z.literal("message:send"), id: wsIdSchema.optional() }),
+  typingSchema.extend({ type: z.literal("typing"), id: wsIdSchema.optional() }),
+]);
+export type WsClientFrame = z.input<typeof wsClientFrameSchema>;
+
+/** What each request's successful reply carries besides `type`, `id` and `ok`. */
+export interface WsReplies {
+  "room:join": JoinResult;
+  "room:leave": object;
+  "message:send": { message: Message };
+}
+export type WsReplyFrame<T extends object = object> = { type: "reply"; id?: WsId } & Ack<T>;
+
+export type WsServerFrame =
+  | WsReplyFrame<WsReplies[keyof WsReplies]>
+  /** A frame that could not be read (not JSON, unknown type, too many pending). */
+  | { type: "error"; id?: WsId; error: WireError }
+  | { type: "message:new"; message: Message }
+  | ({ type: "presence" } & PresencePayload)
+  | ({ type: "typing" } & TypingPayload);
