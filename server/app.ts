@@ -18,6 +18,7 @@ import { startFanout } from "./fanout";
 import { createApi } from "./http/api";
 import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
 import { FEED_PATH, handleFeed } from "./http/sse";
+import { EMBED_PATH, EMBED_SCRIPT_PATH, handleEmbed, handleEmbedScript } from "./http/embed";
 import { createServices } from "./services";
 import { createSocketServer, type ChatServer } from "./socket";
 import { createWsEndpoint } from "./ws";
@@ -62,9 +63,15 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
 
   const server = createServer(async (req, res) => {
     try {
-      const feed = FEED_PATH.exec(req.url?.split("?")[0] ?? "");
+      const pathname = req.url?.split("?")[0] ?? "";
+      const feed = FEED_PATH.exec(pathname);
+      const embed = EMBED_PATH.exec(pathname);
       if (feed) {
         await handleFeed(ctx, req, res, feed[1]!);
+      } else if (embed) {
+        await handleEmbed(ctx, req, res, embed[1]!);
+      } else if (pathname === EMBED_SCRIPT_PATH) {
+        await handleEmbedScript(res);
       } else if (req.url?.startsWith("/api/")) {
         // Aborted when the client goes away, so long-poll waiters are released.
         const aborted = new AbortController();

@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { ConnectionBadge } from "@/components/ui/ConnectionBadge";
 import { Composer } from "./Composer";
 import { InviteForm } from "./InviteForm";
+import { SharePanel } from "./SharePanel";
 import { MessageList } from "./MessageList";
 import { PresenceList, TypingIndicator } from "./PresenceList";
 import { useConnection } from "./useConnection";
@@ -16,6 +17,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   const connection = useConnection();
   const [showPeople, setShowPeople] = useState(false);
   const [inviting, setInviting] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const name = room.room?.name ?? slug;
 
   if (room.load.state === "error") {
@@ -54,6 +56,16 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
               {t("invite")}
             </button>
           ) : null}
+          {room.room ? (
+            <button
+              type="button"
+              onClick={() => setSharing((v) => !v)}
+              aria-expanded={sharing}
+              className="shrink-0 whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 text-xs font-medium dark:border-slate-700"
+            >
+              {t("share")}
+            </button>
+          ) : null}
           <ConnectionBadge status={connection} />
           <button
             type="button"
@@ -66,6 +78,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
           </button>
         </div>
         {inviting ? <InviteForm slug={slug} onClose={() => setInviting(false)} /> : null}
+        {sharing && room.room ? <SharePanel slug={slug} visibility={room.room.visibility} onClose={() => setSharing(false)} /> : null}
         {room.load.state === "loading" ? (
           <div className="flex flex-1 items-center justify-center" role="status">
             <span className="h-6 w-6 animate-spin rounded-full border-2 border-indigo-500 border-t-transparent" aria-hidden="true" />

@@ -1,15 +1,25 @@
 "use client";
 /**
  * One room's live state: the log (messages by seq, deduplicated by id), the
- * sender's optimistic messages, presence and typing. Joins on mount and on
- * every reconnect; a rejoin passes `after` = the last seq seen, so nothing
- * sent while away is missed and nothing is shown twice.
+ * sender's outgoing messages, presence and typing.
+ *
+ * Resume: the hook remembers the last seq (and the log's epoch) it has seen.
+ * It joins on mount, on every reconnect, and when the tab becomes visible
+ * again; a rejoin passes the cursor, so the server replays exactly what was
+ * missed (page by page), and anything already shown is dropped by id. When
+ * the server answers `reset` (the cursor belongs to another log), the room is
+ * reloaded from that answer.
+ *
+ * Sending: every message goes to the IndexedDB outbox first and is sent when
+ * connected, re-sent with the same clientId after reconnects and reloads
+ * until acknowledged.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Message, RoomSummary, UserRef, WireError } from "@/server/contract";
+import type { JoinResult, Message, RoomSummary, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { newClientId } from "@/components/lib/ids";
+import { outbox } from "@/components/lib/outbox";
 import { getSocket } from "@/components/lib/socket";
 
 export interface Outgoing {
@@ -26,6 +36,8 @@ export type RoomLoad = { state: "loading" } | { state: "ready" } | { state: "err
 const SEND_TIMEOUT_MS = 15_000;
 /** A typing indicator fades if no update arrives (the typist may have left). */
 const TYPING_TTL_MS = 6_000;
+/** Errors that retrying cannot fix: the message stays failed until edited away. */
+const FINAL_ERRORS = new Set(["invalid", "too_large", "forbidden", "not_found", "conflict"]);
 
 export function mergeMessages(current: Message[], incoming: Message[]): Message[] {
   if (incoming.length === 0) return current;
@@ -43,37 +55,117 @@ export function useRoom(slug: string) {
   const [typing, setTyping] = useState<Map<string, { user: UserRef; until: number }>>(new Map());
   const [hasOlder, setHasOlder] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
-  const lastSeq = useRef<number | null>(null);
+  // The cursor: the highest seq shown, and the log epoch it belongs to.
+  const lastSeq = useRef(0);
+  const epoch = useRef<string | null>(null);
   const oldestSeq = useRef<number | null>(null);
+  const outgoingRef = useRef<Outgoing[]>([]);
+  const inflight = useRef(new Set<string>());
 
-  const absorb = useCallback((incoming: Message[]) => {
-    if (incoming.length === 0) return;
-    for (const m of incoming) {
-      if (lastSeq.current === null || m.seq > lastSeq.current) lastSeq.current = m.seq;
-      if (oldestSeq.current === null || m.seq < oldestSeq.current) oldestSeq.current = m.seq;
-    }
-    setMessages((cur) => mergeMessages(cur, incoming));
-    // A message of ours that arrives (live or on rejoin) settles its optimistic copy.
-    const settled = new Set(incoming.map((m) => m.clientId));
-    setOutgoing((cur) => (cur.some((o) => settled.has(o.clientId)) ? cur.filter((o) => !settled.has(o.clientId)) : cur));
+  const updateOutgoing = useCallback((fn: (cur: Outgoing[]) => Outgoing[]) => {
+    setOutgoing((cur) => {
+      const next = fn(cur);
+      outgoingRef.current = next;
+      return next;
+    });
   }, []);
+
+  const absorb = useCallback(
+    (incoming: Message[]) => {
+      if (incoming.length === 0) return;
+      for (const m of incoming) {
+        if (m.seq > lastSeq.current) lastSeq.current = m.seq;
+        if (oldestSeq.current === null || m.seq < oldestSeq.current) oldestSeq.current = m.seq;
+      }
+      setMessages((cur) => mergeMessages(cur, incoming));
+      // A message of ours that arrives (live, on rejoin, or as an ack) settles its outbox entry.
+      const settled = new Set(incoming.map((m) => m.clientId));
+      if (outgoingRef.current.some((o) => settled.has(o.clientId))) {
+        for (const id of settled) void outbox.remove(id);
+        updateOutgoing((cur) => cur.filter((o) => !settled.has(o.clientId)));
+      }
+    },
+    [updateOutgoing],
+  );
+
+  const deliver = useCallback(
+    async (clientId: string, body: string) => {
+      const socket = getSocket();
+      // Offline: stay pending; the outbox is flushed after the next join.
+      if (!socket.connected || inflight.current.has(clientId)) return;
+      inflight.current.add(clientId);
+      let error: WireError;
+      try {
+        const ack = await socket.timeout(SEND_TIMEOUT_MS).emitWithAck("message:send", { room: slug, clientId, body });
+        if (ack.ok) return absorb([ack.message]);
+        error = ack.error;
+      } catch {
+        error = { code: "unavailable", message: "timeout" };
+      } finally {
+        inflight.current.delete(clientId);
+      }
+      if (!FINAL_ERRORS.has(error.code) && !socket.connected) return; // resent after reconnect
+      updateOutgoing((cur) => cur.map((o) => (o.clientId === clientId ? { ...o, status: "failed", error } : o)));
+    },
+    [slug, absorb, updateOutgoing],
+  );
+
+  const flushOutbox = useCallback(() => {
+    for (const o of outgoingRef.current) if (o.status === "pending") void deliver(o.clientId, o.body);
+  }, [deliver]);
 
   useEffect(() => {
     const socket = getSocket();
     let cancelled = false;
+    let joining = false;
 
-    const join = async () => {
-      const after = lastSeq.current ?? undefined;
-      const ack = await socket.emitWithAck("room:join", { room: slug, after }).catch(() => null);
-      if (cancelled || !ack) return;
-      if (!ack.ok) return setLoad({ state: "error", error: ack.error });
+    // Messages typed before a reload (or in another visit) wait in the outbox.
+    void outbox.list(slug).then((entries) => {
+      if (cancelled || entries.length === 0) return;
+      updateOutgoing((cur) => {
+        const known = new Set(cur.map((o) => o.clientId));
+        const restored = entries
+          .filter((e) => !known.has(e.clientId))
+          .map((e): Outgoing => ({ clientId: e.clientId, body: e.body, createdAt: e.createdAt, status: "pending" }));
+        return [...cur, ...restored];
+      });
+      flushOutbox();
+    });
+
+    const apply = (ack: JoinResult, resumed: boolean) => {
       setRoom(ack.room);
       setOnline(ack.online);
-      if (after === undefined) {
-        setHasOlder((ack.messages[0]?.seq ?? 1) > 1 && ack.messages.length >= HISTORY_PAGE);
+      if (ack.reset) {
+        // The cursor belongs to another log: drop the view and start over
+        // from this answer. (Messages that arrived live before a first join
+        // are kept: they belong to this log too.)
+        lastSeq.current = 0;
+        oldestSeq.current = null;
+        setMessages([]);
       }
+      if (!resumed || ack.reset) setHasOlder((ack.messages[0]?.seq ?? 1) > 1 && ack.messages.length >= HISTORY_PAGE);
+      epoch.current = ack.epoch;
       absorb(ack.messages);
-      setLoad({ state: "ready" });
+    };
+
+    const join = async () => {
+      if (joining) return;
+      joining = true;
+      try {
+        for (;;) {
+          const resumed = epoch.current !== null;
+          const request = resumed ? { room: slug, after: lastSeq.current, epoch: epoch.current! } : { room: slug };
+          const ack = await socket.timeout(SEND_TIMEOUT_MS).emitWithAck("room:join", request).catch(() => null);
+          if (cancelled || !ack) return;
+          if (!ack.ok) return setLoad({ state: "error", error: ack.error });
+          apply(ack, resumed);
+          setLoad({ state: "ready" });
+          if (!ack.more) break; // a long absence is replayed page by page
+        }
+        flushOutbox();
+      } finally {
+        joining = false;
+      }
     };
 
     const onMessage = (m: Message) => m.room === slug && absorb([m]);
@@ -87,11 +179,19 @@ export function useRoom(slug: string) {
         return next;
       });
     };
+    // Back from a hidden tab: catch up through the cursor now instead of
+    // waiting for a ping timeout to notice a dead connection.
+    const onVisible = () => {
+      if (document.visibilityState !== "visible") return;
+      if (socket.connected) void join();
+      else if (!socket.active) socket.connect();
+    };
 
     socket.on("connect", join);
     socket.on("message:new", onMessage);
     socket.on("presence", onPresence);
     socket.on("typing", onTyping);
+    document.addEventListener("visibilitychange", onVisible);
     if (socket.connected) void join();
 
     const sweep = setInterval(() => {
@@ -109,54 +209,39 @@ export function useRoom(slug: string) {
       socket.off("message:new", onMessage);
       socket.off("presence", onPresence);
       socket.off("typing", onTyping);
+      document.removeEventListener("visibilitychange", onVisible);
       if (socket.connected) socket.emit("room:leave", { room: slug }, () => {});
     };
-  }, [slug, absorb]);
-
-  const deliver = useCallback(
-    async (clientId: string, body: string) => {
-      const socket = getSocket();
-      let error: WireError;
-      try {
-        const ack = await socket.timeout(SEND_TIMEOUT_MS).emitWithAck("message:send", { room: slug, clientId, body });
-        if (ack.ok) return absorb([ack.message]);
-        error = ack.error;
-      } catch {
-        error = { code: "unavailable", message: "timeout" };
-      }
-      setOutgoing((cur) => cur.map((o) => (o.clientId === clientId ? { ...o, status: "failed", error } : o)));
-    },
-    [slug, absorb],
-  );
+  }, [slug, absorb, flushOutbox, updateOutgoing]);
 
   const send = useCallback(
     (body: string) => {
-      const clientId = newClientId();
-      setOutgoing((cur) => [...cur, { clientId, body, createdAt: new Date().toISOString(), status: "pending" }]);
-      void deliver(clientId, body);
+      const entry = { clientId: newClientId(), room: slug, body, createdAt: new Date().toISOString() };
+      updateOutgoing((cur) => [...cur, { ...entry, status: "pending" }]);
+      // Into the outbox before the first attempt, so a reload cannot lose it.
+      void outbox.put(entry).then(() => deliver(entry.clientId, body));
     },
-    [deliver],
+    [slug, deliver, updateOutgoing],
   );
 
   /** Re-sends with the same clientId: the server stores it at most once. */
   const retry = useCallback(
     (clientId: string) => {
-      let body: string | undefined;
-      setOutgoing((cur) =>
-        cur.map((o) => {
-          if (o.clientId !== clientId) return o;
-          body = o.body;
-          return { ...o, status: "pending", error: undefined };
-        }),
-      );
-      if (body !== undefined) void deliver(clientId, body);
+      const entry = outgoingRef.current.find((o) => o.clientId === clientId);
+      if (!entry) return;
+      updateOutgoing((cur) => cur.map((o) => (o.clientId === clientId ? { ...o, status: "pending", error: undefined } : o)));
+      void deliver(clientId, entry.body);
     },
-    [deliver],
+    [deliver, updateOutgoing],
   );
 
-  const discard = useCallback((clientId: string) => {
-    setOutgoing((cur) => cur.filter((o) => o.clientId !== clientId));
-  }, []);
+  const discard = useCallback(
+    (clientId: string) => {
+      void outbox.remove(clientId);
+      updateOutgoing((cur) => cur.filter((o) => o.clientId !== clientId));
+    },
+    [updateOutgoing],
+  );
 
   const loadOlder = useCallback(async () => {
     if (loadingOlder || !hasOlder || oldestSeq.current === null) return;
@@ -174,10 +259,13 @@ export function useRoom(slug: string) {
     }
   }, [slug, hasOlder, loadingOlder, absorb]);
 
-  const setMyTyping = useCallback((value: boolean) => {
-    const socket = getSocket();
-    if (socket.connected) socket.emit("typing", { room: slug, typing: value });
-  }, [slug]);
+  const setMyTyping = useCallback(
+    (value: boolean) => {
+      const socket = getSocket();
+      if (socket.connected) socket.emit("typing", { room: slug, typing: value });
+    },
+    [slug],
+  );
 
   return {
     load,

@@ -67,6 +67,15 @@ async function authorize(ctx: AppContext, req: IncomingMessage, slug: string, ur
   }
 }
 
+/**
+ * What a feed shows of a message: the text and the author's display name.
+ * Feeds are read by anyone who may embed them, so user ids and the sender's
+ * clientId stay out.
+ */
+export function publicMessage(m: Message) {
+  return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name }, createdAt: m.createdAt };
+}
+
 function parseCursor(raw: string | null | undefined): number | null | "bad" {
   if (raw === null || raw === undefined || raw === "") return null;
   return /^\d{1,15}$/.test(raw) ? Number(raw) : "bad";
@@ -128,7 +137,7 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   const sendMessage = (m: Message) => {
     if (m.seq <= lastSent) return true;
     lastSent = m.seq;
-    return send("message", m, m.seq);
+    return send("message", publicMessage(m), m.seq);
   };
 
   const deliver = (event: BusEvent) => {

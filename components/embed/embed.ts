@@ -1,0 +1,92 @@
+export {};
+
+/**
+ * The embed's whole client: a read-only live view of a public room over the
+ * browser's native EventSource. No framework, so it stays a few KB; the test
+ * suite checks its compressed size from the build output.
+ *
+ * EventSource resumes by itself with Last-Event-ID after a dropped connection,
+ * and the server replays what was missed from the database, so the view never
+ * has gaps; ids already shown are skipped, so it never has duplicates.
+ */
+interface FeedMessage {
+  id: string;
+  seq: number;
+  body: string;
+  author: { name: string };
+  createdAt: string;
+}
+
+interface EmbedConfig {
+  feed: string;
+  locale: string;
+  strings: { live: string; reconnecting: string; empty: string };
+}
+
+/** Messages kept on screen: an embed shows recent conversation, not the archive. */
+const MAX_SHOWN = 200;
+
+const config = (window as unknown as { __EMBED__: EmbedConfig }).__EMBED__;
+const log = document.getElementById("log") as HTMLOListElement;
+const statusEl = document.getElementById("status") as HTMLSpanElement;
+const empty = document.getElementById("empty") as HTMLParagraphElement;
+const shown = new Set<string>();
+const time = new Intl.DateTimeFormat(config.locale, { hour: "2-digit", minute: "2-digit" });
+const full = new Intl.DateTimeFormat(config.locale, { dateStyle: "medium", timeStyle: "short" });
+
+function setStatus(live: boolean) {
+  statusEl.textContent = live ? config.strings.live : config.strings.reconnecting;
+  statusEl.dataset.state = live ? "live" : "reconnecting";
+}
+
+function hue(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
+  return h % 360;
+}
+
+function render(m: FeedMessage) {
+  if (shown.has(m.id)) return;
+  shown.add(m.id);
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+  const li = document.createElement("li");
+  li.dataset.seq = String(m.seq);
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = m.author.name;
+  who.style.color = `hsl(${hue(m.author.name)} 55% var(--name-l))`;
+  const when = document.createElement("time");
+  when.dateTime = m.createdAt;
+  when.title = full.format(new Date(m.createdAt));
+  when.textContent = time.format(new Date(m.createdAt));
+  const body = document.createElement("p");
+  body.textContent = m.body; // text only: nothing from the feed is parsed as HTML
+  li.append(who, when, body);
+  // Keep seq order even if a replayed event lands after a live one.
+  let next: Element | null = null;
+  for (const el of Array.from(log.children).reverse()) {
+    if (Number((el as HTMLElement).dataset.seq) < m.seq) break;
+    next = el;
+  }
+  log.insertBefore(li, next);
+  while (log.children.length > MAX_SHOWN) log.firstElementChild!.remove();
+  empty.hidden = true;
+  if (nearBottom) log.scrollTop = log.scrollHeight;
+}
+
+function connect() {
+  const source = new EventSource(config.feed);
+  source.onopen = () => setStatus(true);
+  source.onerror = () => setStatus(false);
+  source.addEventListener("message", (e) => render(JSON.parse((e as MessageEvent<string>).data) as FeedMessage));
+  source.addEventListener("reset", () => {
+    // The log was replaced (say, the server's database was reset): start over.
+    shown.clear();
+    log.replaceChildren();
+    empty.hidden = false;
+  });
+}
+
+setStatus(false);
+empty.textContent = config.strings.empty;
+connect();

@@ -1,0 +1,89 @@
+/**
+ * GET /embed/:slug — a compact, read-only live view of a public room, made to
+ * sit in an iframe on any site. Served by our own server rather than Next so
+ * the page is a few KB: inline styles, a small script (components/embed,
+ * bundled at build time to .next/embed/embed.js), and the SSE feed.
+ * It shows only the room's messages and their authors' display names.
+ */
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import type { AppContext } from "../context";
+import { fromAcceptLanguage, isLocale } from "../../components/i18n/locales";
+
+export const EMBED_PATH = /^\/embed\/([^/]+)\/?$/;
+export const EMBED_SCRIPT_PATH = "/embed.js";
+export const EMBED_BUNDLE = path.resolve(import.meta.dirname, "../../.next/embed/embed.js");
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+let catalogs: Record<string, { embed: { live: string; reconnecting: string; empty: string; unavailable: string } }> | undefined;
+async function strings(locale: string) {
+  catalogs ??= {
+    en: JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../components/i18n/messages/en.json"), "utf8")),
+    "zh-CN": JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../components/i18n/messages/zh-CN.json"), "utf8")),
+  };
+  return catalogs[locale]!.embed;
+}
+
+const STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--name-l:38%}
+@media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%}}
+:root[data-theme=dark]{--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%}
+*{box-sizing:border-box}html,body{margin:0;height:100%}
+body{display:flex;flex-direction:column;background:var(--bg);color:var(--fg);font:14px/1.45 ui-sans-serif,system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif}
+header{display:flex;align-items:center;gap:8px;padding:8px 12px;border-bottom:1px solid var(--line);font-weight:600}
+header a{color:inherit;text-decoration:none}header .sp{flex:1}
+#status{font-size:12px;font-weight:500;color:var(--muted);display:inline-flex;align-items:center;gap:6px}
+#status::before{content:"";width:8px;height:8px;border-radius:50%;background:#f59e0b}
+#status[data-state=live]::before{background:#10b981}
+#log{flex:1;overflow-y:auto;margin:0;padding:8px 12px;list-style:none}
+#log li{padding:4px 0}.who{font-weight:600;margin-right:6px}
+time{font-size:11px;color:var(--muted)}#log p{margin:2px 0 0;white-space:pre-wrap;overflow-wrap:anywhere}
+#empty{color:var(--muted);text-align:center;padding:24px}`;
+
+export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://local");
+  const langParam = url.searchParams.get("lang");
+  const locale = isLocale(langParam) ? langParam : fromAcceptLanguage(req.headers["accept-language"]);
+  const theme = ["light", "dark"].includes(url.searchParams.get("theme") ?? "") ? url.searchParams.get("theme")! : "";
+  const text = await strings(locale);
+  const room = await ctx.prisma.room.findUnique({ where: { slug: decodeURIComponent(slug).toLowerCase() } });
+  const headers = {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    // Made to be framed anywhere; it carries no session and no controls.
+    "content-security-policy": "frame-ancestors *; default-src 'self'; style-src 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
+  };
+  if (!room || room.visibility !== "public") {
+    res.writeHead(404, headers);
+    res.end(`<!doctype html><html lang="${locale}"><meta charset="utf-8"><style>${STYLE}</style><p id="empty">${esc(text.unavailable)}</p></html>`);
+    return;
+  }
+  const config = {
+    feed: `/api/rooms/${encodeURIComponent(room.slug)}/feed`,
+    locale,
+    strings: { live: text.live, reconnecting: text.reconnecting, empty: text.empty },
+  };
+  res.writeHead(200, headers);
+  res.end(`<!doctype html>
+<html lang="${locale}"${theme ? ` data-theme="${theme}"` : ""}>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>#${esc(room.name)}</title><style>${STYLE}</style></head>
+<body>
+<header><a href="/r/${esc(room.slug)}" target="_blank" rel="noopener">#${esc(room.name)}</a><span class="sp"></span><span id="status" role="status" aria-live="polite"></span></header>
+<ol id="log" aria-label="#${esc(room.name)}"></ol><p id="empty"></p>
+<script>window.__EMBED__=${JSON.stringify(config).replace(/</g, "\\u003c")}</script>
+<script src="${EMBED_SCRIPT_PATH}" defer></script>
+</body></html>`);
+}
+
+export async function handleEmbedScript(res: ServerResponse): Promise<void> {
+  try {
+    const js = await readFile(EMBED_BUNDLE);
+    res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" });
+    res.end(js);
+  } catch {
+    res.writeHead(503, { "content-type": "text/plain" });
+    res.end("embed script not built: run `npm run build`");
+  }
+}
