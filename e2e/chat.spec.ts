@@ -1,44 +1,15 @@
-import { copyFileSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
-
-/**
- * Screenshots go to test-results/screenshots on every run; with
- * UPDATE_SCREENSHOTS=1 they are also copied to docs/screenshots (committed).
- */
-async function shot(page: Page, name: string) {
-  const file = path.resolve("test-results/screenshots", `${name}.png`);
-  mkdirSync(path.dirname(file), { recursive: true });
-  await page.screenshot({ path: file });
-  if (process.env.UPDATE_SCREENSHOTS) {
-    const dest = path.resolve("docs/screenshots", `${name}.png`);
-    mkdirSync(path.dirname(dest), { recursive: true });
-    copyFileSync(file, dest);
-  }
-}
-
-async function newUserPage(browser: Browser, options: Parameters<Browser["newContext"]>[0]) {
-  const context = await browser.newContext(options);
-  return { context, page: await context.newPage() };
-}
-
-async function joinAsGuest(page: Page, name: string) {
-  await page.goto("/login");
-  await page.getByLabel("Display name").fill(name);
-  await page.getByRole("button", { name: "Join as guest" }).click();
-  await expect(page.getByRole("heading", { name: "Rooms" })).toBeVisible();
-}
+import { expect, test, type Page } from "@playwright/test";
+import { joinAsGuest, newUserPage, registerAccount as register, shot } from "./helpers";
 
 async function registerAccount(page: Page, username: string) {
+  // A short password is refused with a clear message first.
   await page.goto("/login");
   await page.getByRole("tab", { name: "Register" }).click();
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill("short");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "too short" })).toBeVisible();
-  await page.getByLabel("Password").fill("a good long password");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Rooms" })).toBeVisible();
+  await register(page, username);
 }
 
 async function presenceNames(page: Page, isMobile: boolean) {

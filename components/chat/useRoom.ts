@@ -184,7 +184,15 @@ export function useRoom(slug: string) {
     const onVisible = () => {
       if (document.visibilityState !== "visible") return;
       if (socket.connected) void join();
-      else if (!socket.active) socket.connect();
+      else reconnectNow();
+    };
+    // Back online: reconnect now rather than at the end of the backoff delay.
+    const onOnline = () => {
+      if (!socket.connected) reconnectNow();
+    };
+    const reconnectNow = () => {
+      socket.disconnect();
+      socket.connect();
     };
 
     socket.on("connect", join);
@@ -192,6 +200,7 @@ export function useRoom(slug: string) {
     socket.on("presence", onPresence);
     socket.on("typing", onTyping);
     document.addEventListener("visibilitychange", onVisible);
+    window.addEventListener("online", onOnline);
     if (socket.connected) void join();
 
     const sweep = setInterval(() => {
@@ -210,6 +219,7 @@ export function useRoom(slug: string) {
       socket.off("presence", onPresence);
       socket.off("typing", onTyping);
       document.removeEventListener("visibilitychange", onVisible);
+      window.removeEventListener("online", onOnline);
       if (socket.connected) socket.emit("room:leave", { room: slug }, () => {});
     };
   }, [slug, absorb, flushOutbox, updateOutgoing]);

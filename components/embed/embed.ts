@@ -74,18 +74,45 @@ function render(m: FeedMessage) {
   if (nearBottom) log.scrollTop = log.scrollHeight;
 }
 
+let source: EventSource | null = null;
+let lastSeq = 0;
+/** Wait before reopening a feed the browser gave up on (it retries by itself otherwise). */
+const REOPEN_MS = 5_000;
+
+/**
+ * Opens the feed. EventSource resumes by itself with Last-Event-ID; when we
+ * reopen it ourselves (back online, or after it gave up), the cursor goes in
+ * ?lastEventId= so the server replays what was missed.
+ */
 function connect() {
-  const source = new EventSource(config.feed);
+  source?.close();
+  const url = lastSeq ? `${config.feed}${config.feed.includes("?") ? "&" : "?"}lastEventId=${lastSeq}` : config.feed;
+  source = new EventSource(url);
   source.onopen = () => setStatus(true);
-  source.onerror = () => setStatus(false);
-  source.addEventListener("message", (e) => render(JSON.parse((e as MessageEvent<string>).data) as FeedMessage));
+  source.onerror = () => {
+    setStatus(false);
+    if (source?.readyState === EventSource.CLOSED) setTimeout(connect, REOPEN_MS);
+  };
+  source.addEventListener("message", (e) => {
+    const m = JSON.parse((e as MessageEvent<string>).data) as FeedMessage;
+    lastSeq = Math.max(lastSeq, m.seq);
+    render(m);
+  });
   source.addEventListener("reset", () => {
+    lastSeq = 0;
     // The log was replaced (say, the server's database was reset): start over.
     shown.clear();
     log.replaceChildren();
     empty.hidden = false;
   });
 }
+
+// A stream can stay silently dead after the network drops; don't wait for it.
+window.addEventListener("offline", () => {
+  source?.close();
+  setStatus(false);
+});
+window.addEventListener("online", connect);
 
 setStatus(false);
 empty.textContent = config.strings.empty;

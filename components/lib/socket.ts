@@ -20,11 +20,13 @@ function forcedPolling(): boolean {
 export function getSocket(): ChatClient {
   const registry = globalThis as Registry;
   if (!registry[KEY]) {
-    registry[KEY] = io({
-      // WebSocket first; Socket.IO falls back to long-polling by itself when
-      // the WebSocket cannot be opened.
-      transports: forcedPolling() ? ["polling"] : ["websocket", "polling"],
-      tryAllTransports: true,
+    const socket: ChatClient = io({
+      // Connect over long-polling, then upgrade to WebSocket as soon as a
+      // probe succeeds. A proxy that blocks WebSocket (refusing the upgrade,
+      // or accepting and then dropping it) only fails the probe, and the chat
+      // carries on over polling.
+      transports: forcedPolling() ? ["polling"] : ["polling", "websocket"],
+      upgrade: true,
       withCredentials: true,
       // Jittered exponential backoff: after a restart, clients spread out
       // instead of reconnecting in one storm.
@@ -32,6 +34,7 @@ export function getSocket(): ChatClient {
       reconnectionDelayMax: 10_000,
       randomizationFactor: 0.5,
     });
+    registry[KEY] = socket;
   }
   return registry[KEY]!;
 }

@@ -1,0 +1,49 @@
+import { copyFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+
+/**
+ * Screenshots go to test-results/screenshots on every run; with
+ * UPDATE_SCREENSHOTS=1 they are also copied to docs/screenshots (committed).
+ */
+export async function shot(page: Page, name: string) {
+  const file = path.resolve("test-results/screenshots", `${name}.png`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file });
+  if (process.env.UPDATE_SCREENSHOTS) {
+    const dest = path.resolve("docs/screenshots", `${name}.png`);
+    mkdirSync(path.dirname(dest), { recursive: true });
+    copyFileSync(file, dest);
+  }
+}
+
+export async function newUserPage(browser: Browser, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext(options);
+  return { context, page: await context.newPage() };
+}
+
+export async function joinAsGuest(page: Page, name: string, query = "") {
+  await page.goto(`/login${query}`);
+  await page.getByLabel("Display name").fill(name);
+  await page.getByRole("button", { name: "Join as guest" }).click();
+  await expect(page.getByRole("heading", { name: "Rooms" })).toBeVisible();
+}
+
+export async function registerAccount(page: Page, username: string, password = "a good long password") {
+  await page.goto("/login");
+  await page.getByRole("tab", { name: "Register" }).click();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Rooms" })).toBeVisible();
+}
+
+/** Sends over the page's own HTTP API (same cookies), bypassing the UI. */
+export async function postMessage(page: Page, room: string, body: string) {
+  const res = await page.request.post(`/api/rooms/${room}/messages`, {
+    data: { clientId: crypto.randomUUID(), body },
+  });
+  expect(res.status()).toBe(201);
+}
+
+export const messages = (page: Page, text: string | RegExp) => page.getByTestId("message").filter({ hasText: text });

@@ -1,0 +1,107 @@
+/**
+ * Transport resilience in real Chromium: fallback to polling when WebSocket is
+ * blocked, catching up after going offline, and the outbox surviving a reload.
+ */
+import { expect, test } from "@playwright/test";
+import { joinAsGuest, messages, newUserPage, postMessage } from "./helpers";
+
+test("falls back to polling when WebSocket is blocked, and chat works", async ({ browser }) => {
+  const blocked = await newUserPage(browser);
+  // A proxy that refuses WebSocket: every upgrade to Socket.IO is closed at once.
+  await blocked.page.routeWebSocket(/\/socket\.io\//, (ws) => ws.close({ code: 1008, reason: "blocked by proxy" }));
+  const other = await newUserPage(browser);
+  await joinAsGuest(blocked.page, "Behind Proxy");
+  await joinAsGuest(other.page, "Open Network");
+  await blocked.page.goto("/r/general");
+  await other.page.goto("/r/general");
+
+  const badge = blocked.page.getByTestId("connection");
+  await expect(badge).toHaveAttribute("data-state", "connected");
+  await expect(badge).toHaveAttribute("data-transport", "polling");
+  await expect(badge).toContainText("polling");
+
+  const box = blocked.page.getByLabel("Message #general");
+  await box.fill("hello over long-polling");
+  await box.press("Enter");
+  await expect(messages(other.page, "hello over long-polling")).toHaveCount(1);
+
+  await other.page.getByLabel("Message #general").fill("and back to you");
+  await other.page.getByLabel("Message #general").press("Enter");
+  await expect(messages(blocked.page, "and back to you")).toHaveCount(1);
+  await blocked.context.close();
+  await other.context.close();
+});
+
+test("?transport=polling forces polling for diagnosis", async ({ browser }) => {
+  const { context, page } = await newUserPage(browser);
+  await joinAsGuest(page, "Diagnoser");
+  await page.goto("/r/general?transport=polling");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-transport", "polling");
+  await context.close();
+});
+
+test("offline: 20 messages arrive once and in order, and the offline message is delivered once", async ({ browser }) => {
+  const away = await newUserPage(browser);
+  const sender = await newUserPage(browser);
+  await joinAsGuest(away.page, "Commuter");
+  await joinAsGuest(sender.page, "Chatterbox");
+  await away.page.goto("/r/general");
+  await sender.page.goto("/r/general");
+  await expect(away.page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+
+  await away.context.setOffline(true);
+  await expect(away.page.getByTestId("connection")).not.toHaveAttribute("data-state", "connected");
+  const box = away.page.getByLabel("Message #general");
+  await box.fill("typed in the tunnel");
+  await box.press("Enter");
+  await expect(messages(away.page, "typed in the tunnel")).toHaveAttribute("data-status", "pending");
+
+  for (let i = 1; i <= 20; i++) await postMessage(sender.page, "general", `while away #${i}`);
+
+  await away.context.setOffline(false);
+  await expect(away.page.getByTestId("connection")).toHaveAttribute("data-state", "connected", { timeout: 20_000 });
+  await expect(messages(away.page, "while away #20")).toHaveCount(1, { timeout: 15_000 });
+  const bodies = await messages(away.page, /while away #\d+/).getByTestId("body").allTextContents();
+  expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `while away #${i + 1}`));
+
+  await expect(messages(away.page, "typed in the tunnel")).toHaveAttribute("data-status", "sent");
+  await expect(messages(sender.page, "typed in the tunnel")).toHaveCount(1);
+  // Once in the database too, not just on screen.
+  const res = await sender.page.request.get("/api/rooms/general/messages?limit=200");
+  const stored = ((await res.json()) as { messages: { body: string }[] }).messages.filter((m) => m.body === "typed in the tunnel");
+  expect(stored).toHaveLength(1);
+  await away.context.close();
+  await sender.context.close();
+});
+
+test("a message pending in the outbox is delivered once after a reload", async ({ browser }) => {
+  const { context, page } = await newUserPage(browser);
+  const watcher = await newUserPage(browser);
+  await joinAsGuest(page, "Reloader");
+  await joinAsGuest(watcher.page, "Watcher");
+  await watcher.page.goto("/r/general");
+
+  // Swallow outgoing sends, so the message stays pending (its ack never comes).
+  let swallow = true;
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      if (swallow && typeof frame === "string" && frame.includes('"message:send"')) return;
+      server.send(frame);
+    });
+  });
+  await page.goto("/r/general");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  await page.getByLabel("Message #general").fill("survives a reload");
+  await page.getByLabel("Message #general").press("Enter");
+  await expect(messages(page, "survives a reload")).toHaveAttribute("data-status", "pending");
+  await expect(messages(watcher.page, "survives a reload")).toHaveCount(0);
+
+  swallow = false;
+  await page.reload();
+  await expect(messages(page, "survives a reload")).toHaveAttribute("data-status", "sent");
+  await expect(messages(page, "survives a reload")).toHaveCount(1);
+  await expect(messages(watcher.page, "survives a reload")).toHaveCount(1);
+  await context.close();
+  await watcher.context.close();
+});
