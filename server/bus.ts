@@ -8,10 +8,12 @@
  * Guarantees of MemoryBus: synchronous, in publish order, at-most-once per
  * subscriber. A throwing subscriber is logged and does not affect the others.
  */
-import type { Message, PresencePayload, TypingPayload } from "./contract";
+import type { Message, MessageDeleted, MessageUpdated, PresencePayload, TypingPayload } from "./contract";
 
 export type BusEvent =
   | { type: "message:new"; room: string; message: Message }
+  | { type: "message:updated"; room: string; payload: MessageUpdated }
+  | { type: "message:deleted"; room: string; payload: MessageDeleted }
   | { type: "presence"; room: string; payload: PresencePayload }
   | { type: "typing"; room: string; payload: TypingPayload };
 
@@ -46,4 +48,17 @@ export function createMemoryBus(): Bus {
       handlers.clear();
     },
   };
+}
+
+/** The seq an event takes in the room log, or null for ephemeral events (presence, typing). */
+export function logSeq(event: BusEvent): number | null {
+  switch (event.type) {
+    case "message:new":
+      return event.message.seq;
+    case "message:updated":
+    case "message:deleted":
+      return event.payload.seq;
+    default:
+      return null;
+  }
 }

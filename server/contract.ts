@@ -54,7 +54,31 @@ export interface Message {
   body: string;
   author: UserRef;
   createdAt: string;
+  /** When the author last edited it, or null. */
+  editedAt: string | null;
 }
+
+export interface MessageUpdated {
+  room: string;
+  id: string;
+  seq: number;
+  message: Message;
+}
+export interface MessageDeleted {
+  room: string;
+  id: string;
+  seq: number;
+}
+
+/**
+ * One event of the room log, as replayed to a resuming client. Message events
+ * carry the message as it is now (an edited body), and a message deleted
+ * since is replayed only as its deletion, so nothing removed ever resurfaces.
+ */
+export type LogEntry =
+  | { type: "message"; seq: number; message: Message }
+  | { type: "message:updated"; seq: number; message: Message }
+  | { type: "message:deleted"; seq: number; room: string; id: string };
 
 export type Visibility = "public" | "private";
 
@@ -127,6 +151,10 @@ export const pollQuerySchema = z.object({
   wait: z.coerce.number().min(0).max(MAX_WAIT_S).default(0),
 });
 
+export const editSchema = z.object({ room: slugSchema, id: z.string().min(1).max(64), body: z.string().max(MAX_BODY * 4) });
+export const deleteSchema = z.object({ room: slugSchema, id: z.string().min(1).max(64) });
+export const patchMessageSchema = z.object({ body: z.string().max(MAX_BODY * 4) });
+
 export const postMessageSchema = z.object({ clientId: z.uuid(), body: z.string().max(MAX_BODY * 4) });
 
 export const historyQuerySchema = z.object({
@@ -150,7 +178,10 @@ export type SendRequest = z.input<typeof sendSchema>;
  * must drop what it has and start over from this answer.
  */
 export interface LogPage {
+  /** New messages in this page (the "message" entries of `events`, deleted ones left out). */
   messages: Message[];
+  /** Every log event of this page, in seq order (empty for a newest-page answer). */
+  events: LogEntry[];
   /** The room log's head (highest seq) when this page was read. */
   head: number;
   epoch: string;
@@ -169,11 +200,15 @@ export interface ClientToServerEvents {
   "room:join": (req: JoinRequest, ack: AckFn<JoinResult>) => void;
   "room:leave": (req: { room: string }, ack: AckFn) => void;
   "message:send": (req: SendRequest, ack: AckFn<{ message: Message }>) => void;
+  "message:edit": (req: z.input<typeof editSchema>, ack: AckFn<{ message: Message }>) => void;
+  "message:delete": (req: z.input<typeof deleteSchema>, ack: AckFn) => void;
   typing: (req: { room: string; typing: boolean }) => void;
 }
 
 export interface ServerToClientEvents {
   "message:new": (message: Message) => void;
+  "message:updated": (payload: MessageUpdated) => void;
+  "message:deleted": (payload: MessageDeleted) => void;
   presence: (payload: PresencePayload) => void;
   typing: (payload: TypingPayload) => void;
 }
@@ -193,7 +228,7 @@ export interface SocketData {
 export const wsIdSchema = z.union([z.string().max(64), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]);
 export type WsId = z.infer<typeof wsIdSchema>;
 
-export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "typing"] as const;
+export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "message:edit", "message:delete", "typing"] as const;
 export type WsRequestType = (typeof WS_REQUEST_TYPES)[number];
 
 /** Read first, so that an unknown type and a bad payload get different answers. */
@@ -203,6 +238,9 @@ export const wsClientFrameSchema = z.discriminatedUnion("type", [
   joinSchema.extend({ type: z.literal("room:join"), id: wsIdSchema.optional() }),
   leaveSchema.extend({ type: z.literal("room:leave"), id: wsIdSchema.optional() }),
   sendSchema.extend({ type: z.literal("message:send"), id: wsIdSchema.optional() }),
+  // `id` is the frame's correlation id here, so the message is `messageId`.
+  z.object({ type: z.literal("message:edit"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64), body: z.string().max(MAX_BODY * 4) }),
+  z.object({ type: z.literal("message:delete"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64) }),
   typingSchema.extend({ type: z.literal("typing"), id: wsIdSchema.optional() }),
 ]);
 export type WsClientFrame = z.input<typeof wsClientFrameSchema>;
@@ -212,6 +250,8 @@ export interface WsReplies {
   "room:join": JoinResult;
   "room:leave": object;
   "message:send": { message: Message };
+  "message:edit": { message: Message };
+  "message:delete": object;
 }
 export type WsReplyFrame<T extends object = object> = { type: "reply"; id?: WsId } & Ack<T>;
 
@@ -220,5 +260,7 @@ export type WsServerFrame =
   /** A frame that could not be read (not JSON, unknown type, too many pending). */
   | { type: "error"; id?: WsId; error: WireError }
   | { type: "message:new"; message: Message }
+  | ({ type: "message:updated" } & MessageUpdated)
+  | ({ type: "message:deleted" } & MessageDeleted)
   | ({ type: "presence" } & PresencePayload)
   | ({ type: "typing" } & TypingPayload);

@@ -16,6 +16,12 @@ export function startFanout(bus: Bus, io: ChatServer, hub: Hub): () => void {
       case "message:new":
         io.to(roomChannel(event.room)).emit("message:new", event.message);
         break;
+      case "message:updated":
+        io.to(roomChannel(event.room)).emit("message:updated", event.payload);
+        break;
+      case "message:deleted":
+        io.to(roomChannel(event.room)).emit("message:deleted", event.payload);
+        break;
       case "presence":
         io.to(roomChannel(event.room)).emit("presence", event.payload);
         break;

@@ -5,9 +5,9 @@
  * arrived in a "N new messages" button. Scrolling near the top loads the
  * previous page and restores the scroll offset so nothing jumps.
  */
-import { useLayoutEffect, useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useFormatter, useNow, useTranslations } from "next-intl";
-import type { Message } from "@/server/contract";
+import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import type { Outgoing } from "./useRoom";
 
@@ -18,7 +18,7 @@ const BOTTOM_SLACK_PX = 80;
 const TOP_LOAD_PX = 120;
 
 interface Props {
-  me: { id: string; name: string };
+  me: { id: string; name: string; role?: string };
   messages: Message[];
   outgoing: Outgoing[];
   hasOlder: boolean;
@@ -26,6 +26,81 @@ interface Props {
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  onEdit: (id: string, body: string) => Promise<WireError | null>;
+  onDelete: (id: string) => Promise<WireError | null>;
+}
+
+/** Edit and delete controls of one message, with inline editing and an inline confirmation. */
+function MessageTools(props: { message: Message; mine: boolean; admin: boolean; onEdit: Props["onEdit"]; onDelete: Props["onDelete"] }) {
+  const { message, mine, admin, onEdit, onDelete } = props;
+  const t = useTranslations("room");
+  const [mode, setMode] = useState<"idle" | "editing" | "confirming">("idle");
+  const [draft, setDraft] = useState(message.body);
+  const [error, setError] = useState<string | null>(null);
+  if (!mine && !admin) return null;
+
+  const save = async () => {
+    const err = await onEdit(message.id, draft);
+    if (err) return setError(err.message);
+    setError(null);
+    setMode("idle");
+  };
+  const confirmDelete = async () => {
+    const err = await onDelete(message.id);
+    if (err) setError(err.message);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Escape") setMode("idle");
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void save();
+    }
+  };
+
+  const small = "rounded px-1.5 py-0.5 text-xs font-medium hover:bg-slate-200 dark:hover:bg-slate-800";
+  if (mode === "editing") {
+    return (
+      <div className="mt-1 space-y-1">
+        <label htmlFor={`edit-${message.id}`} className="sr-only">{t("editLabel")}</label>
+        <textarea
+          id={`edit-${message.id}`}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={onKeyDown}
+          autoFocus
+          rows={2}
+          className="w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950"
+        />
+        <div className="flex gap-2">
+          <button type="button" onClick={save} className="rounded bg-indigo-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-indigo-500">{t("save")}</button>
+          <button type="button" onClick={() => setMode("idle")} className={small}>{t("cancel")}</button>
+        </div>
+        {error ? <p role="alert" className="text-xs text-red-600 dark:text-red-400">{error}</p> : null}
+      </div>
+    );
+  }
+  if (mode === "confirming") {
+    return (
+      <div role="group" aria-label={t("confirmDelete")} className="mt-1 flex flex-wrap items-center gap-2 text-xs">
+        <span>{t("confirmDelete")}</span>
+        <button type="button" onClick={confirmDelete} className="rounded bg-red-600 px-2 py-0.5 font-medium text-white hover:bg-red-500">{t("delete")}</button>
+        <button type="button" onClick={() => setMode("idle")} className={small}>{t("cancel")}</button>
+        {error ? <span role="alert" className="text-red-600 dark:text-red-400">{error}</span> : null}
+      </div>
+    );
+  }
+  return (
+    <div className="flex gap-1 opacity-0 transition group-hover:opacity-100 group-focus-within:opacity-100 max-md:opacity-100">
+      {mine ? (
+        <button type="button" onClick={() => (setDraft(message.body), setMode("editing"))} className={small} aria-label={t("editMessage")}>
+          {t("edit")}
+        </button>
+      ) : null}
+      <button type="button" onClick={() => setMode("confirming")} className={small} aria-label={t("deleteMessage")}>
+        {t("delete")}
+      </button>
+    </div>
+  );
 }
 
 type Row =
@@ -47,7 +122,7 @@ function Time({ iso }: { iso: string }) {
 }
 
 export function MessageList(props: Props) {
-  const { me, messages, outgoing, hasOlder, loadingOlder, onLoadOlder, onRetry, onDiscard } = props;
+  const { me, messages, outgoing, hasOlder, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete } = props;
   const t = useTranslations("room");
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -168,7 +243,22 @@ export function MessageList(props: Props) {
                       className={`whitespace-pre-wrap break-words leading-relaxed ${row.kind === "outgoing" ? "text-slate-500 dark:text-slate-400" : ""}`}
                     >
                       {body}
+                      {row.kind === "message" && row.message.editedAt ? (
+                        <span className="ml-1 text-xs text-slate-500 dark:text-slate-400" title={row.message.editedAt}>
+                          {t("edited")}
+                        </span>
+                      ) : null}
                     </p>
+                    {row.kind === "message" ? (
+                      <MessageTools
+                        key={row.message.editedAt ?? ""}
+                        message={row.message}
+                        mine={row.message.author.id === me.id}
+                        admin={me.role === "admin"}
+                        onEdit={onEdit}
+                        onDelete={onDelete}
+                      />
+                    ) : null}
                     {row.kind === "outgoing" ? (
                       row.out.status === "pending" ? (
                         <span className="text-xs text-slate-500 dark:text-slate-400">{t("sending")}</span>

@@ -11,7 +11,7 @@ import { PresenceList, TypingIndicator } from "./PresenceList";
 import { useConnection } from "./useConnection";
 import { useRoom } from "./useRoom";
 
-export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string } }) {
+export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string; role: string } }) {
   const t = useTranslations("room");
   const room = useRoom(slug);
   const connection = useConnection();
@@ -94,6 +94,8 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             onLoadOlder={room.loadOlder}
             onRetry={room.retry}
             onDiscard={room.discard}
+            onEdit={room.edit}
+            onDelete={room.remove}
           />
         )}
         <TypingIndicator users={room.typing} />

@@ -15,7 +15,7 @@
  * until acknowledged.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { JoinResult, Message, RoomSummary, UserRef, WireError } from "@/server/contract";
+import type { JoinResult, LogEntry, Message, MessageDeleted, MessageUpdated, RoomSummary, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { newClientId } from "@/components/lib/ids";
@@ -88,6 +88,21 @@ export function useRoom(slug: string) {
     [updateOutgoing],
   );
 
+  /** Edits and deletions, live or replayed; they move the cursor like messages. */
+  const applyEntry = useCallback(
+    (entry: LogEntry) => {
+      if (entry.seq > lastSeq.current) lastSeq.current = entry.seq;
+      if (entry.type === "message") return absorb([entry.message]);
+      if (entry.type === "message:updated") {
+        const updated = entry.message;
+        return setMessages((cur) => cur.map((m) => (m.id === updated.id ? updated : m)));
+      }
+      const gone = entry.id;
+      setMessages((cur) => cur.filter((m) => m.id !== gone));
+    },
+    [absorb],
+  );
+
   const deliver = useCallback(
     async (clientId: string, body: string) => {
       const socket = getSocket();
@@ -145,7 +160,9 @@ export function useRoom(slug: string) {
       }
       if (!resumed || ack.reset) setHasOlder((ack.messages[0]?.seq ?? 1) > 1 && ack.messages.length >= HISTORY_PAGE);
       epoch.current = ack.epoch;
-      absorb(ack.messages);
+      // A resumed page lists every log event in order; a newest page only messages.
+      if (ack.events.length) for (const entry of ack.events) applyEntry(entry);
+      else absorb(ack.messages);
     };
 
     const join = async () => {
@@ -169,6 +186,8 @@ export function useRoom(slug: string) {
     };
 
     const onMessage = (m: Message) => m.room === slug && absorb([m]);
+    const onUpdated = (p: MessageUpdated) => p.room === slug && applyEntry({ type: "message:updated", seq: p.seq, message: p.message });
+    const onDeleted = (p: MessageDeleted) => p.room === slug && applyEntry({ type: "message:deleted", seq: p.seq, room: p.room, id: p.id });
     const onPresence = (p: { room: string; online: UserRef[] }) => p.room === slug && setOnline(p.online);
     const onTyping = (t: { room: string; user: UserRef; typing: boolean }) => {
       if (t.room !== slug) return;
@@ -197,6 +216,8 @@ export function useRoom(slug: string) {
 
     socket.on("connect", join);
     socket.on("message:new", onMessage);
+    socket.on("message:updated", onUpdated);
+    socket.on("message:deleted", onDeleted);
     socket.on("presence", onPresence);
     socket.on("typing", onTyping);
     document.addEventListener("visibilitychange", onVisible);
@@ -216,13 +237,15 @@ export function useRoom(slug: string) {
       clearInterval(sweep);
       socket.off("connect", join);
       socket.off("message:new", onMessage);
+      socket.off("message:updated", onUpdated);
+      socket.off("message:deleted", onDeleted);
       socket.off("presence", onPresence);
       socket.off("typing", onTyping);
       document.removeEventListener("visibilitychange", onVisible);
       window.removeEventListener("online", onOnline);
       if (socket.connected) socket.emit("room:leave", { room: slug }, () => {});
     };
-  }, [slug, absorb, flushOutbox, updateOutgoing]);
+  }, [slug, absorb, applyEntry, flushOutbox, updateOutgoing]);
 
   const send = useCallback(
     (body: string) => {
@@ -269,6 +292,36 @@ export function useRoom(slug: string) {
     }
   }, [slug, hasOlder, loadingOlder, absorb]);
 
+  /** Edits one's own message; resolves to an error to show, or null. */
+  const edit = useCallback(
+    async (id: string, body: string): Promise<WireError | null> => {
+      const ack = await getSocket()
+        .timeout(SEND_TIMEOUT_MS)
+        .emitWithAck("message:edit", { room: slug, id, body })
+        .catch(() => null);
+      if (!ack) return { code: "unavailable", message: "timeout" };
+      if (!ack.ok) return ack.error;
+      setMessages((cur) => cur.map((m) => (m.id === id ? ack.message : m)));
+      return null;
+    },
+    [slug],
+  );
+
+  /** Deletes a message (one's own, or any as an admin). */
+  const remove = useCallback(
+    async (id: string): Promise<WireError | null> => {
+      const ack = await getSocket()
+        .timeout(SEND_TIMEOUT_MS)
+        .emitWithAck("message:delete", { room: slug, id })
+        .catch(() => null);
+      if (!ack) return { code: "unavailable", message: "timeout" };
+      if (!ack.ok) return ack.error;
+      setMessages((cur) => cur.filter((m) => m.id !== id));
+      return null;
+    },
+    [slug],
+  );
+
   const setMyTyping = useCallback(
     (value: boolean) => {
       const socket = getSocket();
@@ -289,6 +342,8 @@ export function useRoom(slug: string) {
     send,
     retry,
     discard,
+    edit,
+    remove,
     loadOlder,
     setMyTyping,
   };

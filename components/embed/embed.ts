@@ -51,6 +51,7 @@ function render(m: FeedMessage) {
   const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 60;
   const li = document.createElement("li");
   li.dataset.seq = String(m.seq);
+  li.dataset.id = m.id;
   const who = document.createElement("span");
   who.className = "who";
   who.textContent = m.author.name;
@@ -97,6 +98,20 @@ function connect() {
     const m = JSON.parse((e as MessageEvent<string>).data) as FeedMessage;
     lastSeq = Math.max(lastSeq, m.seq);
     render(m);
+  });
+  // Moderation reaches embeds too: edits replace the text, deletions remove it.
+  source.addEventListener("message-updated", (e) => {
+    const { seq, message } = JSON.parse((e as MessageEvent<string>).data) as { seq: number; message: FeedMessage };
+    lastSeq = Math.max(lastSeq, seq);
+    const p = log.querySelector(`li[data-id="${CSS.escape(message.id)}"] p`);
+    if (p) p.textContent = message.body;
+  });
+  source.addEventListener("message-deleted", (e) => {
+    const { seq, id } = JSON.parse((e as MessageEvent<string>).data) as { seq: number; id: string };
+    lastSeq = Math.max(lastSeq, seq);
+    log.querySelector(`li[data-id="${CSS.escape(id)}"]`)?.remove();
+    shown.delete(id);
+    empty.hidden = log.children.length > 0;
   });
   source.addEventListener("reset", () => {
     lastSeq = 0;

@@ -5,7 +5,7 @@
  */
 import { actorFromHeaders, type AppContext } from "../context";
 import type { WireError } from "../contract";
-import { postMessageSchema } from "../contract";
+import { patchMessageSchema, postMessageSchema } from "../contract";
 import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
@@ -84,6 +84,15 @@ export function createApi(ctx: AppContext) {
       const actor = await requireActor(req);
       const body = postMessageSchema.parse(await readJson(req));
       return json({ message: await ctx.messages.send(actor, { ...body, room: slug }) }, 201);
+    }),
+    route("PATCH", "/api/rooms/:slug/messages/:id", async (req, { slug, id }) => {
+      const actor = await requireActor(req);
+      const { body } = patchMessageSchema.parse(await readJson(req));
+      return json({ message: await ctx.messages.edit(actor, { room: slug, id, body }) });
+    }),
+    route("DELETE", "/api/rooms/:slug/messages/:id", async (req, { slug, id }) => {
+      const actor = await requireActor(req);
+      return json({ deleted: await ctx.messages.remove(actor, { room: slug, id }) });
     }),
     route("GET", "/api/tokens", async (req) => json({ tokens: await ctx.tokens.listApiTokens(await requireActor(req)) })),
     route("POST", "/api/tokens", async (req) =>

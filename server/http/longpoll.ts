@@ -4,7 +4,7 @@
  * Waiters are woken by the bus fan-out through the hub, never by polling the
  * database in a loop; each user may hold only a few at a time.
  */
-import type { BusEvent } from "../bus";
+import { logSeq } from "../bus";
 import type { LogPage } from "../contract";
 import { pollQuerySchema } from "../contract";
 import type { AppContext } from "../context";
@@ -14,10 +14,6 @@ import type { Actor } from "../services/actor";
 /** Concurrent waiting requests per user: enough for a few tabs, not a flood. */
 export const MAX_WAITERS_PER_USER = 6;
 
-/** The seq an event takes in the room log, or null for ephemeral events. */
-export function logSeq(event: BusEvent): number | null {
-  return event.type === "message:new" ? event.message.seq : null;
-}
 
 export function createLongPoll(ctx: AppContext) {
   const waiting = new Map<string, number>();

@@ -14,10 +14,10 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BusEvent } from "../bus";
-import type { LogPage, Message } from "../contract";
+import type { LogEntry, LogPage, Message } from "../contract";
 import { actorFromHeaders, type AppContext } from "../context";
 import type { RoomRecord } from "../services/rooms";
-import { logSeq } from "./longpoll";
+import { logSeq } from "../bus";
 
 /** Heartbeat comment period: proxies drop idle streams after 30-60 s. */
 export const HEARTBEAT_MS = 15_000;
@@ -140,8 +140,25 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
     return send("message", publicMessage(m), m.seq);
   };
 
+  /** Edits and deletions: sent once each, in seq order, like messages. */
+  const sendEvent = (event: string, seq: number, data: unknown) => {
+    if (seq <= lastSent) return true;
+    lastSent = seq;
+    return send(event, data, seq);
+  };
+
   const deliver = (event: BusEvent) => {
     if (event.type === "message:new") sendMessage(event.message);
+    else if (event.type === "message:updated") sendEvent("message-updated", event.payload.seq, { ...event.payload, message: publicMessage(event.payload.message) });
+    else if (event.type === "message:deleted") sendEvent("message-deleted", event.payload.seq, event.payload);
+  };
+
+  const replay = (entry: LogEntry) => {
+    if (entry.type === "message") return sendMessage(entry.message);
+    if (entry.type === "message:updated") {
+      return sendEvent("message-updated", entry.seq, { room: room.slug, id: entry.message.id, seq: entry.seq, message: publicMessage(entry.message) });
+    }
+    return sendEvent("message-deleted", entry.seq, { room: entry.room, id: entry.id, seq: entry.seq });
   };
 
   const unsubscribe = ctx.hub.subscribe(room.slug, "sse", (event) => {
@@ -172,7 +189,12 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
       send("reset", { room: room.slug, head: page.head, epoch: page.epoch });
     }
     for (;;) {
-      for (const m of page.messages) if (!sendMessage(m)) return;
+      // A newest page has only messages; a resumed page has every log event.
+      if (page.events.length) {
+        for (const entry of page.events) if (!replay(entry)) return;
+      } else {
+        for (const m of page.messages) if (!sendMessage(m)) return;
+      }
       if (!page.more || closed) break;
       page = await ctx.messages.resume(room, lastSent, undefined);
     }

@@ -1,14 +1,26 @@
 /**
- * Messages: validate, persist with the room's next seq, then publish. The
- * seq comes from the room's counter row, incremented inside the same
- * transaction as the insert, so seqs start at 1 and have no gaps in commit
- * order however many writers race. Publishing happens only after commit: no
- * client ever sees a message the database does not hold.
+ * Messages and the room log. Every change a room shows (a new message, an
+ * edit, a deletion) takes the room's next seq: the counter row is incremented
+ * inside the same transaction as the change and its log row, so seqs start at
+ * 1 and have no gaps in commit order however many writers race. Publishing
+ * happens only after commit: no client ever sees what the database does not
+ * hold.
  */
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
-import { HISTORY_PAGE, MAX_BODY, REPLAY_PAGE, historyQuerySchema, sendSchema, type LogPage, type Message } from "../contract";
+import {
+  HISTORY_PAGE,
+  MAX_BODY,
+  REPLAY_PAGE,
+  deleteSchema,
+  editSchema,
+  historyQuerySchema,
+  sendSchema,
+  type LogEntry,
+  type LogPage,
+  type Message,
+} from "../contract";
 import { AppError } from "../errors";
 import type { RateLimiter } from "../lib/rate-limit";
 import type { Actor } from "./actor";
@@ -16,13 +28,17 @@ import type { RoomRecord, RoomService } from "./rooms";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
+  /** The author changes the text; the edit is a log event. */
+  edit(actor: Actor, input: unknown): Promise<Message>;
+  /** The author or an admin deletes; the deletion is a log event and the body is erased. */
+  remove(actor: Actor, input: unknown): Promise<{ room: string; id: string; seq: number }>;
   /** A page of history, oldest first; without `before`, the newest page. */
   history(actor: Actor, slug: string, query: unknown): Promise<Message[]>;
   /** The newest page of an already authorized room, with the log's head. */
   latest(room: RoomRecord): Promise<LogPage>;
   /**
-   * The events after a cursor, oldest first, at most REPLAY_PAGE of them; or
-   * a reset (with the newest page) when the cursor cannot be honoured.
+   * The log events after a cursor, oldest first, at most REPLAY_PAGE of them;
+   * or a reset (with the newest page) when the cursor cannot be honoured.
    */
   resume(room: RoomRecord, after: number, epoch?: string): Promise<LogPage>;
 }
@@ -35,6 +51,8 @@ type Row = {
   clientId: string;
   body: string;
   createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
   author: { id: string; name: string };
 };
 
@@ -47,7 +65,24 @@ function toMessage(room: string, row: Row): Message {
     body: row.body,
     author: { id: row.author.id, name: row.author.name },
     createdAt: row.createdAt.toISOString(),
+    editedAt: row.editedAt?.toISOString() ?? null,
   };
+}
+
+/** Trimmed, non-empty, at most MAX_BODY characters; the same rule for sends and edits. */
+function checkBody(raw: string): string {
+  const body = raw.trim();
+  if (!body) throw new AppError("invalid", "message is empty");
+  if ([...body].length > MAX_BODY) throw new AppError("too_large", `message is longer than ${MAX_BODY} characters`);
+  return body;
+}
+
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/** Takes the room's next seq; call inside the transaction that writes the event. */
+async function nextSeq(tx: Tx, roomId: string): Promise<number> {
+  const { lastSeq } = await tx.room.update({ where: { id: roomId }, data: { lastSeq: { increment: 1 } }, select: { lastSeq: true } });
+  return lastSeq;
 }
 
 export function createMessageService(deps: {
@@ -60,7 +95,7 @@ export function createMessageService(deps: {
 
   async function page(room: RoomRecord, before: number | undefined, limit: number) {
     const rows = await prisma.message.findMany({
-      where: { roomId: room.id, ...(before ? { seq: { lt: before } } : {}) },
+      where: { roomId: room.id, deletedAt: null, ...(before ? { seq: { lt: before } } : {}) },
       orderBy: { seq: "desc" },
       take: limit,
       include: withAuthor,
@@ -74,19 +109,25 @@ export function createMessageService(deps: {
   }
 
   async function latest(room: RoomRecord): Promise<LogPage> {
-    // The head as of this read; a message committed between the two reads is
+    // The head as of this read; an event committed between the two reads is
     // covered by the max() below or arrives live.
     const head = await headOf(room);
     const messages = await page(room, undefined, HISTORY_PAGE);
-    return { messages, head: Math.max(head, messages[messages.length - 1]?.seq ?? 0), epoch: room.epoch, more: false };
+    return { messages, events: [], head: Math.max(head, messages[messages.length - 1]?.seq ?? 0), epoch: room.epoch, more: false };
+  }
+
+  /** The message an actor may change, in a room they can access. */
+  async function target(actor: Actor, slug: string, id: string) {
+    const room = await rooms.access(actor, slug);
+    const row = await prisma.message.findFirst({ where: { id, roomId: room.id, deletedAt: null }, include: withAuthor });
+    if (!row) throw new AppError("not_found", "no such message");
+    return { room, row };
   }
 
   return {
     async send(actor, input) {
       const req = sendSchema.parse(input);
-      const body = req.body.trim();
-      if (!body) throw new AppError("invalid", "message is empty");
-      if ([...body].length > MAX_BODY) throw new AppError("too_large", `message is longer than ${MAX_BODY} characters`);
+      const body = checkBody(req.body);
       const room = await rooms.access(actor, req.room);
 
       // Idempotency first: a retry of a stored message is not a new send and
@@ -104,15 +145,14 @@ export function createMessageService(deps: {
       let row: Row;
       try {
         row = await prisma.$transaction(async (tx) => {
-          const { lastSeq } = await tx.room.update({
-            where: { id: room.id },
-            data: { lastSeq: { increment: 1 } },
-            select: { lastSeq: true },
-          });
-          return tx.message.create({
-            data: { id: randomUUID(), roomId: room.id, seq: lastSeq, clientId: req.clientId, authorId: actor.id, body },
+          const seq = await nextSeq(tx, room.id);
+          const id = randomUUID();
+          const created = await tx.message.create({
+            data: { id, roomId: room.id, seq, clientId: req.clientId, authorId: actor.id, body },
             include: withAuthor,
           });
+          await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message", messageId: id } });
+          return created;
         });
       } catch (err) {
         // The same clientId raced itself: the other attempt won; return its row.
@@ -130,6 +170,41 @@ export function createMessageService(deps: {
       return message;
     },
 
+    async edit(actor, input) {
+      const req = editSchema.parse(input);
+      const body = checkBody(req.body);
+      const { room, row } = await target(actor, req.room, req.id);
+      if (row.author.id !== actor.id) throw new AppError("forbidden", "only the author can edit a message");
+      if (body === row.body) return toMessage(room.slug, row);
+      const { updated, seq } = await prisma.$transaction(async (tx) => {
+        const seq = await nextSeq(tx, room.id);
+        const updated = await tx.message.update({ where: { id: row.id }, data: { body, editedAt: new Date() }, include: withAuthor });
+        await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message:updated", messageId: row.id } });
+        return { updated, seq };
+      });
+      const message = toMessage(room.slug, updated);
+      bus.publish({ type: "message:updated", room: room.slug, payload: { room: room.slug, id: message.id, seq, message } });
+      return message;
+    },
+
+    async remove(actor, input) {
+      const req = deleteSchema.parse(input);
+      const { room, row } = await target(actor, req.room, req.id);
+      if (row.author.id !== actor.id && actor.role !== "admin") {
+        throw new AppError("forbidden", "only the author or an admin can delete a message");
+      }
+      const seq = await prisma.$transaction(async (tx) => {
+        const seq = await nextSeq(tx, room.id);
+        // The row stays (its seq is part of the log); the text does not.
+        await tx.message.update({ where: { id: row.id }, data: { body: "", deletedAt: new Date() } });
+        await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message:deleted", messageId: row.id } });
+        return seq;
+      });
+      const payload = { room: room.slug, id: row.id, seq };
+      bus.publish({ type: "message:deleted", room: room.slug, payload });
+      return payload;
+    },
+
     async history(actor, slug, query) {
       const { before, limit } = historyQuerySchema.parse(query);
       const room = await rooms.access(actor, slug);
@@ -144,19 +219,24 @@ export function createMessageService(deps: {
       if ((epoch !== undefined && epoch !== room.epoch) || after > head) {
         return { ...(await latest(room)), reset: true };
       }
-      const rows = await prisma.message.findMany({
+      const rows = await prisma.logEvent.findMany({
         where: { roomId: room.id, seq: { gt: after } },
         orderBy: { seq: "asc" },
         take: REPLAY_PAGE + 1,
-        include: withAuthor,
+        include: { message: { include: withAuthor } },
       });
       const more = rows.length > REPLAY_PAGE;
-      return {
-        messages: rows.slice(0, REPLAY_PAGE).map((r) => toMessage(room.slug, r)),
-        head,
-        epoch: room.epoch,
-        more,
-      };
+      const events: LogEntry[] = [];
+      for (const row of rows.slice(0, REPLAY_PAGE)) {
+        const m = row.message;
+        if (!m) continue;
+        // A message deleted since is replayed only as its deletion.
+        if (m.deletedAt && row.type !== "message:deleted") continue;
+        if (row.type === "message:deleted") events.push({ type: "message:deleted", seq: row.seq, room: room.slug, id: m.id });
+        else events.push({ type: row.type as "message" | "message:updated", seq: row.seq, message: toMessage(room.slug, m) });
+      }
+      const messages = events.flatMap((e) => (e.type === "message" ? [e.message] : []));
+      return { messages, events, head, epoch: room.epoch, more };
     },
   };
 }

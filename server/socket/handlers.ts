@@ -63,6 +63,19 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
     acked("message:send", null, async (input: unknown) => ({ message: await ctx.messages.send(actor, input) })),
   );
 
+  socket.on(
+    "message:edit",
+    acked("message:edit", null, async (input: unknown) => ({ message: await ctx.messages.edit(actor, input) })),
+  );
+
+  socket.on(
+    "message:delete",
+    acked("message:delete", null, async (input: unknown) => {
+      await ctx.messages.remove(actor, input);
+      return {};
+    }),
+  );
+
   socket.on("typing", (raw: unknown) => {
     const parsed = typingSchema.safeParse(raw);
     if (parsed.success) ctx.presence.typing(parsed.data.room, user, parsed.data.typing, socket.id);

@@ -77,6 +77,10 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
       case "message:new":
         if (sub.live && event.message.seq > sub.floor) push({ type: "message:new", message: event.message });
         break;
+      case "message:updated":
+      case "message:deleted":
+        if (sub.live && event.payload.seq > sub.floor) push({ type: event.type, ...event.payload } as WsServerFrame);
+        break;
       case "presence":
         push({ type: "presence", ...event.payload });
         break;
@@ -111,7 +115,8 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
       ctx.presence.join(room.slug, user, connId);
       const log = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.resume(room, after, epoch);
       const summary = await ctx.rooms.summarize(room);
-      sub.floor = log.messages.at(-1)?.seq ?? (log.reset || after === undefined ? 0 : after);
+      const lastInReply = Math.max(log.messages.at(-1)?.seq ?? 0, log.events.at(-1)?.seq ?? 0);
+      sub.floor = lastInReply || (log.reset || after === undefined ? 0 : after);
       sub.live = !log.more;
       send({ type: "reply", id, ok: true, ...log, room: summary, online: ctx.presence.online(room.slug) });
     } catch (err) {
@@ -148,6 +153,14 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
         case "message:send": {
           const { room, clientId, body } = frame;
           return send({ type: "reply", id, ok: true, message: await ctx.messages.send(actor, { room, clientId, body }) });
+        }
+        case "message:edit": {
+          const { room, messageId, body } = frame;
+          return send({ type: "reply", id, ok: true, message: await ctx.messages.edit(actor, { room, id: messageId, body }) });
+        }
+        case "message:delete": {
+          await ctx.messages.remove(actor, { room: frame.room, id: frame.messageId });
+          return send({ type: "reply", id, ok: true });
         }
         case "typing":
           return ctx.presence.typing(frame.room, user, frame.typing, connId);
