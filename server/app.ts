@@ -19,6 +19,9 @@ import { createApi } from "./http/api";
 import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
 import { FEED_PATH, handleFeed } from "./http/sse";
 import { EMBED_PATH, EMBED_SCRIPT_PATH, handleEmbed, handleEmbedScript } from "./http/embed";
+import { createMetrics, METRICS_PATH } from "./metrics";
+import { ADMIN_STATS_PATH, handleAdminStats } from "./ops/http";
+import { createOps, type Ops } from "./ops/stats";
 import { createServices } from "./services";
 import { createSocketServer, type ChatServer } from "./socket";
 import { createWsEndpoint } from "./ws";
@@ -29,6 +32,8 @@ export interface App {
   ctx: AppContext;
   server: Server;
   io: ChatServer;
+  /** This node's operations figures (admin page, /metrics). */
+  ops: Ops;
   /** Attaches the page handler (Next) for everything outside /api and /socket.io. */
   setPageHandler(handler: NodeHandler): void;
   listen(port: number, host?: string): Promise<number>;
@@ -72,6 +77,10 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
         await handleEmbed(ctx, req, res, embed[1]!);
       } else if (pathname === EMBED_SCRIPT_PATH) {
         await handleEmbedScript(res);
+      } else if (pathname === METRICS_PATH) {
+        await sendResponse(res, await metrics.handle(await toRequest(req)));
+      } else if (pathname === ADMIN_STATS_PATH) {
+        await sendResponse(res, await handleAdminStats(ctx, ops, await toRequest(req)));
       } else if (req.url?.startsWith("/api/")) {
         // Aborted when the client goes away, so long-poll waiters are released.
         const aborted = new AbortController();
@@ -99,11 +108,14 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   // Native WebSocket at /ws; takes only its own path's upgrades.
   const ws = createWsEndpoint(server, ctx);
   const stopFanout = startFanout(bus, io, ctx.hub);
+  const ops = createOps({ ctx, io });
+  const metrics = createMetrics({ ops, token: env.METRICS_TOKEN });
 
   return {
     ctx,
     server,
     io,
+    ops,
     setPageHandler(handler) {
       pages = handler;
     },
@@ -118,6 +130,8 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     },
     async close() {
       stopFanout();
+      metrics.close();
+      ops.close();
       await ws.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

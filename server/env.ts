@@ -16,6 +16,9 @@ const csv = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** An optional string where an empty value (`NAME=` in .env) means unset. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -40,6 +43,10 @@ export const envSchema = z.object({
   RATE_SIGNIN_MAX: positiveInt(10),
   RATE_SIGNIN_WINDOW_MS: positiveInt(60_000),
   MIN_PASSWORD_LENGTH: positiveInt(8),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+  /** Names this process in /metrics and the admin page; hostname-pid when unset. */
+  NODE_ID: optional(z.string().trim().min(1).max(100)),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -23,6 +23,7 @@ import {
 } from "../contract";
 import { AppError } from "../errors";
 import type { RateLimiter } from "../lib/rate-limit";
+import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 
@@ -143,6 +144,7 @@ export function createMessageService(deps: {
       if (!limiter.take(actor.id)) throw new AppError("rate_limited", "you are sending too fast; wait a moment");
 
       let row: Row;
+      const started = performance.now();
       try {
         row = await prisma.$transaction(async (tx) => {
           const seq = await nextSeq(tx, room.id);
@@ -165,6 +167,7 @@ export function createMessageService(deps: {
         }
         throw err;
       }
+      recordPersist(performance.now() - started); // the admin page's rate and latency, and /metrics
       const message = toMessage(room.slug, row);
       bus.publish({ type: "message:new", room: room.slug, message });
       return message;

@@ -1,0 +1,133 @@
+/**
+ * The live operations figures of this node: connections by transport, who is
+ * online where, message rate and persist latency, event-loop lag, memory and
+ * uptime. One snapshot function feeds both the admin page (GET
+ * /api/admin/stats) and the Prometheus gauges (/metrics), so the two cannot
+ * disagree. Everything is read from live state at call time; the only thing
+ * kept here is the event-loop delay histogram.
+ */
+import os from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { AppContext } from "../context";
+import type { ChatServer } from "../socket";
+import { persistSnapshot, type PersistSnapshot } from "./recorder";
+import { getOps, setOps } from "./registry";
+
+/**
+ * Lag is reported over fixed windows: long enough to catch a stall between two
+ * 2 s polls, short enough that a stall a minute ago no longer shows.
+ */
+const LAG_WINDOW_MS = 10_000;
+/** Sampling resolution of the delay monitor; finer costs timer wake-ups for nothing. */
+const LAG_RESOLUTION_MS = 20;
+
+export interface OpsStats {
+  node: { id: string; version: string; pid: number; startedAt: string; uptimeSeconds: number };
+  connections: {
+    /** Socket.IO sockets on this node by current transport (a polling socket that upgraded counts as websocket). */
+    socketio: { websocket: number; polling: number };
+    sse: number;
+    longpoll: number;
+    /** Native WebSocket (/ws). */
+    ws: number;
+    total: number;
+  };
+  /** Rooms with someone online, most populated first. */
+  rooms: { slug: string; name: string; online: number }[];
+  /** Distinct users online in at least one room. */
+  onlineUsers: number;
+  messages: PersistSnapshot;
+  eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
+  memory: { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number };
+  sampledAt: string;
+}
+
+export interface Ops {
+  readonly nodeId: string;
+  stats(): Promise<OpsStats>;
+  /** Socket.IO sockets by transport name (used by the Prometheus gauge as well). */
+  socketTransports(): { websocket: number; polling: number };
+  close(): void;
+}
+
+export function nodeIdFrom(env: { NODE_ID?: string }): string {
+  return env.NODE_ID ?? `${os.hostname()}-${process.pid}`;
+}
+
+const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
+
+export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
+  const { ctx, io } = deps;
+  const nodeId = nodeIdFrom(ctx.env);
+  const startedAt = new Date(Date.now() - process.uptime() * 1000);
+
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  lag.enable();
+  let lastLag = { p50Ms: 0, p99Ms: 0, maxMs: 0 };
+  const readLag = () =>
+    lag.count > 0 ? { p50Ms: ms(lag.percentile(50)), p99Ms: ms(lag.percentile(99)), maxMs: ms(lag.max) } : lastLag;
+  const window = setInterval(() => {
+    lastLag = readLag();
+    lag.reset();
+  }, LAG_WINDOW_MS);
+  window.unref();
+
+  function socketTransports() {
+    const out = { websocket: 0, polling: 0 };
+    for (const socket of io.of("/").sockets.values()) {
+      const name = socket.conn.transport.name;
+      if (name === "websocket" || name === "polling") out[name] += 1;
+    }
+    return out;
+  }
+
+  const ops: Ops = {
+    nodeId,
+    socketTransports,
+    async stats() {
+      const socketio = socketTransports();
+      const hub = ctx.hub.counts();
+      // The presence service knows counts by room, not the list of rooms:
+      // ask the store for the rooms and keep those with someone in them.
+      const known = await ctx.prisma.room.findMany({ select: { slug: true, name: true } });
+      const users = new Set<string>();
+      const rooms = known
+        .map((room) => {
+          const online = ctx.presence.online(room.slug);
+          for (const user of online) users.add(user.id);
+          return { ...room, online: online.length };
+        })
+        .filter((room) => room.online > 0)
+        .sort((a, b) => b.online - a.online || a.slug.localeCompare(b.slug));
+      const memory = process.memoryUsage();
+      return {
+        node: {
+          id: nodeId,
+          version: ctx.version,
+          pid: process.pid,
+          startedAt: startedAt.toISOString(),
+          uptimeSeconds: Math.floor(process.uptime()),
+        },
+        connections: {
+          socketio,
+          ...hub,
+          total: socketio.websocket + socketio.polling + hub.sse + hub.longpoll + hub.ws,
+        },
+        rooms,
+        onlineUsers: users.size,
+        messages: persistSnapshot(),
+        // The current window when it has samples, else the last full one.
+        eventLoop: readLag(),
+        memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal },
+        sampledAt: new Date().toISOString(),
+      };
+    },
+    close() {
+      clearInterval(window);
+      lag.disable();
+      if (getOps() === ops) setOps(undefined);
+    },
+  };
+  setOps(ops);
+  return ops;
+}
