@@ -107,7 +107,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   const io = createSocketServer(server, ctx);
   // Native WebSocket at /ws; takes only its own path's upgrades.
   const ws = createWsEndpoint(server, ctx);
-  const stopFanout = startFanout(bus, io, ctx.hub);
+  const stopFanout = startFanout(bus, io, ctx.hub, ctx.broadcasts);
   const ops = createOps({ ctx, io });
   const metrics = createMetrics({ ops, token: env.METRICS_TOKEN });
 

@@ -8,12 +8,16 @@
  * Guarantees of MemoryBus: synchronous, in publish order, at-most-once per
  * subscriber. A throwing subscriber is logged and does not affect the others.
  */
-import type { Message, MessageDeleted, MessageUpdated, PresencePayload, TypingPayload } from "./contract";
+import type { Broadcast, Message, MessageDeleted, MessageUpdated, PresencePayload, TypingPayload } from "./contract";
 
 export type BusEvent =
   | { type: "message:new"; room: string; message: Message }
   | { type: "message:updated"; room: string; payload: MessageUpdated }
   | { type: "message:deleted"; room: string; payload: MessageDeleted }
+  | { type: "broadcast"; room: string; seq: number; broadcast: Broadcast }
+  | { type: "broadcast:retracted"; room: string; seq: number; id: string }
+  /** A banned user: every connection of theirs, on every transport, is closed. `room` is empty. */
+  | { type: "user:banned"; room: ""; userId: string }
   | { type: "presence"; room: string; payload: PresencePayload }
   | { type: "typing"; room: string; payload: TypingPayload };
 
@@ -58,6 +62,9 @@ export function logSeq(event: BusEvent): number | null {
     case "message:updated":
     case "message:deleted":
       return event.payload.seq;
+    case "broadcast":
+    case "broadcast:retracted":
+      return event.seq;
     default:
       return null;
   }

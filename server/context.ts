@@ -15,6 +15,8 @@ import type { MessageService } from "./services/messages";
 import type { PresenceService } from "./services/presence";
 import type { RoomService } from "./services/rooms";
 import type { TokenService } from "./services/tokens";
+import type { BroadcastService } from "./services/broadcasts";
+import type { ModerationService } from "./services/moderation";
 
 export interface AppContext {
   env: Env;
@@ -27,6 +29,8 @@ export interface AppContext {
   rooms: RoomService;
   messages: MessageService;
   tokens: TokenService;
+  broadcasts: BroadcastService;
+  moderation: ModerationService;
 }
 
 const KEY = Symbol.for("relay-chat.context");

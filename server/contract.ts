@@ -70,6 +70,19 @@ export interface MessageDeleted {
   seq: number;
 }
 
+export const BROADCAST_LEVELS = ["info", "warning", "critical"] as const;
+export type BroadcastLevel = (typeof BROADCAST_LEVELS)[number];
+
+/** An admin's announcement, as clients see it. `room` null means every room. */
+export interface Broadcast {
+  id: string;
+  text: string;
+  level: BroadcastLevel;
+  room: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
 /**
  * One event of the room log, as replayed to a resuming client. Message events
  * carry the message as it is now (an edited body), and a message deleted
@@ -78,7 +91,9 @@ export interface MessageDeleted {
 export type LogEntry =
   | { type: "message"; seq: number; message: Message }
   | { type: "message:updated"; seq: number; message: Message }
-  | { type: "message:deleted"; seq: number; room: string; id: string };
+  | { type: "message:deleted"; seq: number; room: string; id: string }
+  | { type: "broadcast"; seq: number; broadcast: Broadcast }
+  | { type: "broadcast:retracted"; seq: number; id: string };
 
 export type Visibility = "public" | "private";
 
@@ -155,6 +170,14 @@ export const editSchema = z.object({ room: slugSchema, id: z.string().min(1).max
 export const deleteSchema = z.object({ room: slugSchema, id: z.string().min(1).max(64) });
 export const patchMessageSchema = z.object({ body: z.string().max(MAX_BODY * 4) });
 
+export const broadcastSchema = z.object({
+  text: z.string().trim().min(1, "text is required").max(2000, "text is at most 2000 characters"),
+  level: z.enum(BROADCAST_LEVELS),
+  room: slugSchema.nullish(),
+  expiresAt: z.iso.datetime({ offset: true }).nullish(),
+});
+export const broadcastAckSchema = z.object({ id: z.string().min(1).max(64) });
+
 export const postMessageSchema = z.object({ clientId: z.uuid(), body: z.string().max(MAX_BODY * 4) });
 
 export const historyQuerySchema = z.object({
@@ -192,6 +215,8 @@ export interface LogPage {
 export interface JoinResult extends LogPage {
   room: RoomSummary;
   online: UserRef[];
+  /** Every active (unexpired, unretracted) broadcast for this room. */
+  broadcasts: Broadcast[];
 }
 
 // ---- Socket.IO event maps ---------------------------------------------------
@@ -202,6 +227,9 @@ export interface ClientToServerEvents {
   "message:send": (req: SendRequest, ack: AckFn<{ message: Message }>) => void;
   "message:edit": (req: z.input<typeof editSchema>, ack: AckFn<{ message: Message }>) => void;
   "message:delete": (req: z.input<typeof deleteSchema>, ack: AckFn) => void;
+  "admin:broadcast": (req: z.input<typeof broadcastSchema>, ack: AckFn<{ broadcast: Broadcast }>) => void;
+  /** Receipt of a broadcast, for the admin's delivery accounting. */
+  "broadcast:ack": (req: { id: string }) => void;
   typing: (req: { room: string; typing: boolean }) => void;
 }
 
@@ -209,6 +237,8 @@ export interface ServerToClientEvents {
   "message:new": (message: Message) => void;
   "message:updated": (payload: MessageUpdated) => void;
   "message:deleted": (payload: MessageDeleted) => void;
+  broadcast: (payload: Broadcast) => void;
+  "broadcast:retracted": (payload: { id: string }) => void;
   presence: (payload: PresencePayload) => void;
   typing: (payload: TypingPayload) => void;
 }
@@ -262,5 +292,7 @@ export type WsServerFrame =
   | { type: "message:new"; message: Message }
   | ({ type: "message:updated" } & MessageUpdated)
   | ({ type: "message:deleted" } & MessageDeleted)
+  | { type: "broadcast"; broadcast: Broadcast }
+  | { type: "broadcast:retracted"; id: string }
   | ({ type: "presence" } & PresencePayload)
   | ({ type: "typing" } & TypingPayload);

@@ -10,20 +10,35 @@ import type { BusEvent } from "./bus";
 export type HubListener = (event: BusEvent) => void;
 export type SubscriberKind = "sse" | "longpoll" | "ws";
 
+/** Who holds a subscription, so a ban can close it. */
+export interface Owner {
+  userId: string;
+  close(): void;
+}
+
 export interface Hub {
-  subscribe(room: string, kind: SubscriberKind, listener: HubListener): () => void;
+  subscribe(room: string, kind: SubscriberKind, listener: HubListener, owner?: Owner): () => void;
   deliver(event: BusEvent): void;
+  /** Closes every subscription a user holds (a ban). */
+  kick(userId: string): void;
+  /** Live subscribers of one room by kind (delivery accounting). */
+  roomCounts(room: string): Record<SubscriberKind, number>;
   /** Live subscribers by kind (for the operations view and tests). */
   counts(): Record<SubscriberKind, number>;
 }
 
 export function createHub(): Hub {
-  const rooms = new Map<string, Set<{ kind: SubscriberKind; listener: HubListener }>>();
+  const rooms = new Map<string, Set<{ kind: SubscriberKind; listener: HubListener; owner?: Owner }>>();
+  const count = (entries: Iterable<{ kind: SubscriberKind }>) => {
+    const out: Record<SubscriberKind, number> = { sse: 0, longpoll: 0, ws: 0 };
+    for (const { kind } of entries) out[kind] += 1;
+    return out;
+  };
   return {
-    subscribe(room, kind, listener) {
+    subscribe(room, kind, listener, owner) {
       let set = rooms.get(room);
       if (!set) rooms.set(room, (set = new Set()));
-      const entry = { kind, listener };
+      const entry = { kind, listener, owner };
       set.add(entry);
       return () => {
         const current = rooms.get(room);
@@ -44,10 +59,23 @@ export function createHub(): Hub {
         }
       }
     },
+    kick(userId) {
+      for (const set of [...rooms.values()]) {
+        for (const entry of [...set]) {
+          if (entry.owner?.userId !== userId) continue;
+          try {
+            entry.owner.close();
+          } catch (err) {
+            console.error("[hub] close failed:", err);
+          }
+        }
+      }
+    },
     counts() {
-      const out: Record<SubscriberKind, number> = { sse: 0, longpoll: 0, ws: 0 };
-      for (const set of rooms.values()) for (const { kind } of set) out[kind] += 1;
-      return out;
+      return count([...rooms.values()].flatMap((set) => [...set]));
+    },
+    roomCounts(room) {
+      return count(rooms.get(room) ?? []);
     },
   };
 }

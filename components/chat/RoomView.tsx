@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTranslations } from "next-intl";
 import { ConnectionBadge } from "@/components/ui/ConnectionBadge";
+import { Banners } from "./Banners";
 import { Composer } from "./Composer";
 import { InviteForm } from "./InviteForm";
 import { SharePanel } from "./SharePanel";
@@ -77,6 +78,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             {t("people", { count: room.online.length })}
           </button>
         </div>
+        <Banners broadcasts={room.broadcasts} />
         {inviting ? <InviteForm slug={slug} onClose={() => setInviting(false)} /> : null}
         {sharing && room.room ? <SharePanel slug={slug} visibility={room.room.visibility} onClose={() => setSharing(false)} /> : null}
         {room.load.state === "loading" ? (

@@ -15,7 +15,7 @@
  * until acknowledged.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { JoinResult, LogEntry, Message, MessageDeleted, MessageUpdated, RoomSummary, UserRef, WireError } from "@/server/contract";
+import type { Broadcast, JoinResult, LogEntry, Message, MessageDeleted, MessageUpdated, RoomSummary, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { newClientId } from "@/components/lib/ids";
@@ -53,6 +53,7 @@ export function useRoom(slug: string) {
   const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
   const [online, setOnline] = useState<UserRef[]>([]);
   const [typing, setTyping] = useState<Map<string, { user: UserRef; until: number }>>(new Map());
+  const [broadcasts, setBroadcasts] = useState<Broadcast[]>([]);
   const [hasOlder, setHasOlder] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   // The cursor: the highest seq shown, and the log epoch it belongs to.
@@ -93,6 +94,14 @@ export function useRoom(slug: string) {
     (entry: LogEntry) => {
       if (entry.seq > lastSeq.current) lastSeq.current = entry.seq;
       if (entry.type === "message") return absorb([entry.message]);
+      if (entry.type === "broadcast") {
+        const b = entry.broadcast;
+        return setBroadcasts((cur) => (cur.some((x) => x.id === b.id) ? cur : [...cur, b]));
+      }
+      if (entry.type === "broadcast:retracted") {
+        const id = entry.id;
+        return setBroadcasts((cur) => cur.filter((x) => x.id !== id));
+      }
       if (entry.type === "message:updated") {
         const updated = entry.message;
         return setMessages((cur) => cur.map((m) => (m.id === updated.id ? updated : m)));
@@ -150,6 +159,7 @@ export function useRoom(slug: string) {
     const apply = (ack: JoinResult, resumed: boolean) => {
       setRoom(ack.room);
       setOnline(ack.online);
+      setBroadcasts(ack.broadcasts);
       if (ack.reset) {
         // The cursor belongs to another log: drop the view and start over
         // from this answer. (Messages that arrived live before a first join
@@ -189,6 +199,13 @@ export function useRoom(slug: string) {
     const onUpdated = (p: MessageUpdated) => p.room === slug && applyEntry({ type: "message:updated", seq: p.seq, message: p.message });
     const onDeleted = (p: MessageDeleted) => p.room === slug && applyEntry({ type: "message:deleted", seq: p.seq, room: p.room, id: p.id });
     const onPresence = (p: { room: string; online: UserRef[] }) => p.room === slug && setOnline(p.online);
+    const onBroadcast = (b: Broadcast) => {
+      if (b.room !== null && b.room !== slug) return;
+      setBroadcasts((cur) => (cur.some((x) => x.id === b.id) ? cur : [...cur, b]));
+      // Receipt, for the admin's delivery accounting.
+      socket.emit("broadcast:ack", { id: b.id });
+    };
+    const onRetracted = ({ id }: { id: string }) => setBroadcasts((cur) => cur.filter((x) => x.id !== id));
     const onTyping = (t: { room: string; user: UserRef; typing: boolean }) => {
       if (t.room !== slug) return;
       setTyping((cur) => {
@@ -219,6 +236,8 @@ export function useRoom(slug: string) {
     socket.on("message:updated", onUpdated);
     socket.on("message:deleted", onDeleted);
     socket.on("presence", onPresence);
+    socket.on("broadcast", onBroadcast);
+    socket.on("broadcast:retracted", onRetracted);
     socket.on("typing", onTyping);
     document.addEventListener("visibilitychange", onVisible);
     window.addEventListener("online", onOnline);
@@ -240,6 +259,8 @@ export function useRoom(slug: string) {
       socket.off("message:updated", onUpdated);
       socket.off("message:deleted", onDeleted);
       socket.off("presence", onPresence);
+      socket.off("broadcast", onBroadcast);
+      socket.off("broadcast:retracted", onRetracted);
       socket.off("typing", onTyping);
       document.removeEventListener("visibilitychange", onVisible);
       window.removeEventListener("online", onOnline);
@@ -337,6 +358,7 @@ export function useRoom(slug: string) {
     outgoing,
     online,
     typing: [...typing.values()].map((t) => t.user),
+    broadcasts,
     hasOlder,
     loadingOlder,
     send,

@@ -30,6 +30,7 @@ const config = (window as unknown as { __EMBED__: EmbedConfig }).__EMBED__;
 const log = document.getElementById("log") as HTMLOListElement;
 const statusEl = document.getElementById("status") as HTMLSpanElement;
 const empty = document.getElementById("empty") as HTMLParagraphElement;
+const banners = document.getElementById("banners") as HTMLDivElement;
 const shown = new Set<string>();
 const time = new Intl.DateTimeFormat(config.locale, { hour: "2-digit", minute: "2-digit" });
 const full = new Intl.DateTimeFormat(config.locale, { dateStyle: "medium", timeStyle: "short" });
@@ -112,6 +113,22 @@ function connect() {
     log.querySelector(`li[data-id="${CSS.escape(id)}"]`)?.remove();
     shown.delete(id);
     empty.hidden = log.children.length > 0;
+  });
+  // Announcements: a banner above the log, removed when retracted.
+  source.addEventListener("broadcast", (e) => {
+    const b = JSON.parse((e as MessageEvent<string>).data) as { id: string; text: string; level: string; expiresAt: string | null };
+    if (b.expiresAt && Date.parse(b.expiresAt) < Date.now()) return;
+    if (banners.querySelector(`[data-id="${CSS.escape(b.id)}"]`)) return;
+    const div = document.createElement("div");
+    div.className = `banner ${b.level}`;
+    div.dataset.id = b.id;
+    div.setAttribute("role", b.level === "critical" ? "alert" : "status");
+    div.textContent = b.text;
+    banners.append(div);
+  });
+  source.addEventListener("broadcast-retracted", (e) => {
+    const { id } = JSON.parse((e as MessageEvent<string>).data) as { id: string };
+    banners.querySelector(`[data-id="${CSS.escape(id)}"]`)?.remove();
   });
   source.addEventListener("reset", () => {
     lastSeq = 0;

@@ -10,6 +10,8 @@ import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
 import { createLongPoll } from "./longpoll";
+import { listAudit } from "../services/audit";
+import { requireAdmin } from "../services/broadcasts";
 
 const json = (body: unknown, status = 200, headers: HeadersInit = {}) =>
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
@@ -93,6 +95,39 @@ export function createApi(ctx: AppContext) {
     route("DELETE", "/api/rooms/:slug/messages/:id", async (req, { slug, id }) => {
       const actor = await requireActor(req);
       return json({ deleted: await ctx.messages.remove(actor, { room: slug, id }) });
+    }),
+    // ---- Admin: broadcasts, moderation, audit. Every route checks the role
+    // in its service (requireAdmin), not only here.
+    route("GET", "/api/admin/broadcasts", async (req) => json({ broadcasts: await ctx.broadcasts.list(await requireActor(req)) })),
+    route("POST", "/api/admin/broadcasts", async (req) =>
+      json({ broadcast: await ctx.broadcasts.send(await requireActor(req), await readJson(req)) }, 201),
+    ),
+    route("DELETE", "/api/admin/broadcasts/:id", async (req, { id }) => {
+      await ctx.broadcasts.retract(await requireActor(req), id!);
+      return json({ ok: true });
+    }),
+    route("POST", "/api/admin/mutes", async (req) => json(await ctx.moderation.mute(await requireActor(req), await readJson(req)), 201)),
+    route("DELETE", "/api/admin/mutes", async (req) => {
+      await ctx.moderation.unmute(await requireActor(req), await readJson(req));
+      return json({ ok: true });
+    }),
+    route("POST", "/api/admin/bans", async (req) => {
+      await ctx.moderation.ban(await requireActor(req), await readJson(req));
+      return json({ ok: true }, 201);
+    }),
+    route("DELETE", "/api/admin/bans/:user", async (req, { user }) => {
+      await ctx.moderation.unban(await requireActor(req), { user });
+      return json({ ok: true });
+    }),
+    route("POST", "/api/admin/rooms/:slug/lock", async (req, { slug }) =>
+      json(await ctx.moderation.lock(await requireActor(req), slug!, await readJson(req))),
+    ),
+    route("GET", "/api/admin/users", async (req) =>
+      json({ users: await ctx.moderation.findUsers(await requireActor(req), new URL(req.url).searchParams.get("q") ?? "") }),
+    ),
+    route("GET", "/api/admin/audit", async (req) => {
+      requireAdmin(await requireActor(req));
+      return json({ entries: await listAudit(ctx.prisma, Object.fromEntries(new URL(req.url).searchParams)) });
     }),
     route("GET", "/api/tokens", async (req) => json({ tokens: await ctx.tokens.listApiTokens(await requireActor(req)) })),
     route("POST", "/api/tokens", async (req) =>

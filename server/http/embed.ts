@@ -40,7 +40,11 @@ header a{color:inherit;text-decoration:none}header .sp{flex:1}
 #log{flex:1;overflow-y:auto;margin:0;padding:8px 12px;list-style:none}
 #log li{padding:4px 0}.who{font-weight:600;margin-right:6px}
 time{font-size:11px;color:var(--muted)}#log p{margin:2px 0 0;white-space:pre-wrap;overflow-wrap:anywhere}
-#empty{color:var(--muted);text-align:center;padding:24px}`;
+#empty{color:var(--muted);text-align:center;padding:24px}
+.banner{margin:8px 12px 0;padding:6px 10px;border-radius:6px;font-size:13px;border:1px solid;white-space:pre-wrap}
+.banner.info{background:#eef2ff;color:#312e81;border-color:#c7d2fe}
+.banner.warning{background:#fffbeb;color:#78350f;border-color:#fde68a}
+.banner.critical{background:#fef2f2;color:#7f1d1d;border-color:#fca5a5}`;
 
 export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
   const url = new URL(req.url ?? "/", "http://local");
@@ -71,6 +75,7 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>#${esc(room.name)}</title><style>${STYLE}</style></head>
 <body>
 <header><a href="/r/${esc(room.slug)}" target="_blank" rel="noopener">#${esc(room.name)}</a><span class="sp"></span><span id="status" role="status" aria-live="polite"></span></header>
+<div id="banners"></div>
 <ol id="log" aria-label="#${esc(room.name)}"></ol><p id="empty"></p>
 <script>window.__EMBED__=${JSON.stringify(config).replace(/</g, "\\u003c")}</script>
 <script src="${EMBED_SCRIPT_PATH}" defer></script>

@@ -51,17 +51,20 @@ function fail(res: ServerResponse, status: number, code: string, message: string
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-/** Resolves the room if the request may read its feed. */
-async function authorize(ctx: AppContext, req: IncomingMessage, slug: string, url: URL): Promise<RoomRecord | null> {
+/**
+ * Resolves the room if the request may read its feed, and the signed-in
+ * reader when there is one (a ban must be able to close their streams).
+ */
+async function authorize(ctx: AppContext, req: IncomingMessage, slug: string, url: URL): Promise<{ room: RoomRecord; userId?: string } | null> {
   const room = await ctx.prisma.room.findUnique({ where: { slug } });
   if (!room) return null;
-  if (room.visibility === "public") return room;
   const token = url.searchParams.get("token");
-  if (token) return (await ctx.tokens.verifyFeedToken(room.id, token)) ? room : null;
-  const actor = await actorFromHeaders(ctx.auth, headersOf(req));
+  if (token && room.visibility === "private") return (await ctx.tokens.verifyFeedToken(room.id, token)) ? { room } : null;
+  const actor = req.headers.cookie ? await actorFromHeaders(ctx.auth, headersOf(req)) : null;
+  if (room.visibility === "public") return { room, userId: actor?.id };
   if (!actor) return null;
   try {
-    return await ctx.rooms.access(actor, slug);
+    return { room: await ctx.rooms.access(actor, slug), userId: actor.id };
   } catch {
     return null;
   }
@@ -74,6 +77,24 @@ async function authorize(ctx: AppContext, req: IncomingMessage, slug: string, ur
  */
 export function publicMessage(m: Message) {
   return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name }, createdAt: m.createdAt };
+}
+
+/** A bus event as the log entry it stands for (null for ephemeral events). */
+function toEntry(event: BusEvent): LogEntry | null {
+  switch (event.type) {
+    case "message:new":
+      return { type: "message", seq: event.message.seq, message: event.message };
+    case "message:updated":
+      return { type: "message:updated", seq: event.payload.seq, message: event.payload.message };
+    case "message:deleted":
+      return { type: "message:deleted", seq: event.payload.seq, room: event.payload.room, id: event.payload.id };
+    case "broadcast":
+      return { type: "broadcast", seq: event.seq, broadcast: event.broadcast };
+    case "broadcast:retracted":
+      return { type: "broadcast:retracted", seq: event.seq, id: event.id };
+    default:
+      return null;
+  }
 }
 
 function parseCursor(raw: string | null | undefined): number | null | "bad" {
@@ -91,8 +112,9 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   if (req.method !== "GET") return fail(res, 405, "invalid", "use GET", cors);
   if (req.headers.origin && !cors) return fail(res, 403, "forbidden", "this origin may not embed feeds", null);
 
-  const room = await authorize(ctx, req, decodeURIComponent(slug).toLowerCase(), url);
-  if (!room) return fail(res, 404, "not_found", "no such room, or its feed needs a member's session or a feed token", cors);
+  const access = await authorize(ctx, req, decodeURIComponent(slug).toLowerCase(), url);
+  const room = access?.room;
+  if (!access || !room) return fail(res, 404, "not_found", "no such room, or its feed needs a member's session or a feed token", cors);
 
   const cursor = parseCursor((req.headers["last-event-id"] as string | undefined) ?? url.searchParams.get("lastEventId"));
 
@@ -147,30 +169,45 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
     return send(event, data, seq);
   };
 
-  const deliver = (event: BusEvent) => {
-    if (event.type === "message:new") sendMessage(event.message);
-    else if (event.type === "message:updated") sendEvent("message-updated", event.payload.seq, { ...event.payload, message: publicMessage(event.payload.message) });
-    else if (event.type === "message:deleted") sendEvent("message-deleted", event.payload.seq, event.payload);
-  };
-
-  const replay = (entry: LogEntry) => {
-    if (entry.type === "message") return sendMessage(entry.message);
-    if (entry.type === "message:updated") {
-      return sendEvent("message-updated", entry.seq, { room: room.slug, id: entry.message.id, seq: entry.seq, message: publicMessage(entry.message) });
+  // Live events and replayed log entries are written the same way.
+  const replay = (entry: LogEntry): boolean => {
+    switch (entry.type) {
+      case "message":
+        return sendMessage(entry.message);
+      case "message:updated":
+        return sendEvent("message-updated", entry.seq, { room: room.slug, id: entry.message.id, seq: entry.seq, message: publicMessage(entry.message) });
+      case "message:deleted":
+        return sendEvent("message-deleted", entry.seq, { room: entry.room, id: entry.id, seq: entry.seq });
+      case "broadcast":
+        return sendEvent("broadcast", entry.seq, entry.broadcast);
+      case "broadcast:retracted":
+        return sendEvent("broadcast-retracted", entry.seq, { id: entry.id });
     }
-    return sendEvent("message-deleted", entry.seq, { room: entry.room, id: entry.id, seq: entry.seq });
   };
 
-  const unsubscribe = ctx.hub.subscribe(room.slug, "sse", (event) => {
-    if (logSeq(event) === null) return;
-    if (replaying) held.push(event);
-    else deliver(event);
-  });
+  const deliver = (event: BusEvent) => {
+    const entry = toEntry(event);
+    if (entry) replay(entry);
+  };
+
+  const unsubscribe = ctx.hub.subscribe(
+    room.slug,
+    "sse",
+    (event) => {
+      if (logSeq(event) === null) return;
+      if (replaying) held.push(event);
+      else deliver(event);
+    },
+    access.userId ? { userId: access.userId, close: () => (res.destroy(), close()) } : undefined,
+  );
   const heartbeat = setInterval(() => write(`: ping ${Date.now()}\n\n`), HEARTBEAT_MS);
   req.on("close", close);
   res.on("close", close);
 
   write(`retry: ${RETRY_MS}\n\n`);
+  // Active announcements first, without an id: they are state, not a step
+  // of the cursor (their own log events are replayed in order below).
+  for (const b of await ctx.broadcasts.active(room.id)) send("broadcast", b);
 
   try {
     let page: LogPage;

@@ -10,6 +10,8 @@ import { createMessageService } from "./messages";
 import { createPresenceService } from "./presence";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
+import { createBroadcastService } from "./broadcasts";
+import { createModerationService } from "./moderation";
 
 export function createServices(deps: {
   env: Env;
@@ -21,12 +23,18 @@ export function createServices(deps: {
   const { env, prisma, bus } = deps;
   const presence = createPresenceService(bus);
   const rooms = createRoomService(prisma, presence);
+  const moderation = createModerationService(prisma, bus);
   const messages = createMessageService({
     prisma,
     bus,
     rooms,
+    moderation,
     limiter: createRateLimiter(env.RATE_MESSAGES_MAX, env.RATE_MESSAGES_WINDOW_MS),
   });
   const auth = createAuth({ prisma, env, secret: deps.secret });
-  return { env, version: deps.version, prisma, bus, hub: createHub(), auth, presence, rooms, messages, tokens: createTokenService(prisma, rooms) };
+  return { env, version: deps.version, prisma, bus, hub: createHub(), auth, presence, rooms, messages,
+    tokens: createTokenService(prisma, rooms),
+    broadcasts: createBroadcastService(prisma, bus),
+    moderation,
+  };
 }

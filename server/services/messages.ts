@@ -26,6 +26,9 @@ import type { RateLimiter } from "../lib/rate-limit";
 import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
+import { recordAudit } from "./audit";
+import { toBroadcast } from "./broadcasts";
+import type { ModerationService } from "./moderation";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
@@ -90,9 +93,10 @@ export function createMessageService(deps: {
   prisma: PrismaClient;
   bus: Bus;
   rooms: RoomService;
+  moderation: ModerationService;
   limiter: RateLimiter;
 }): MessageService {
-  const { prisma, bus, rooms, limiter } = deps;
+  const { prisma, bus, rooms, moderation, limiter } = deps;
 
   async function page(room: RoomRecord, before: number | undefined, limit: number) {
     const rows = await prisma.message.findMany({
@@ -141,6 +145,7 @@ export function createMessageService(deps: {
         if (existing.roomId !== room.id) throw new AppError("conflict", "clientId was already used in another room");
         return toMessage(room.slug, existing);
       }
+      await moderation.checkCanPost(actor, room);
       if (!limiter.take(actor.id)) throw new AppError("rate_limited", "you are sending too fast; wait a moment");
 
       let row: Row;
@@ -201,6 +206,15 @@ export function createMessageService(deps: {
         // The row stays (its seq is part of the log); the text does not.
         await tx.message.update({ where: { id: row.id }, data: { body: "", deletedAt: new Date() } });
         await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message:deleted", messageId: row.id } });
+        if (row.author.id !== actor.id) {
+          await recordAudit(tx, {
+            actorId: actor.id,
+            action: "message.delete",
+            targetType: "message",
+            targetId: row.id,
+            detail: { room: room.slug, author: row.author.name, text: row.body.slice(0, 200) },
+          });
+        }
         return seq;
       });
       const payload = { room: room.slug, id: row.id, seq };
@@ -226,11 +240,17 @@ export function createMessageService(deps: {
         where: { roomId: room.id, seq: { gt: after } },
         orderBy: { seq: "asc" },
         take: REPLAY_PAGE + 1,
-        include: { message: { include: withAuthor } },
+        include: { message: { include: withAuthor }, broadcast: { include: { room: { select: { slug: true } } } } },
       });
       const more = rows.length > REPLAY_PAGE;
       const events: LogEntry[] = [];
       for (const row of rows.slice(0, REPLAY_PAGE)) {
+        if (row.broadcast) {
+          if (row.type === "broadcast:retracted") events.push({ type: "broadcast:retracted", seq: row.seq, id: row.broadcast.id });
+          // A broadcast retracted since is replayed only as its retraction.
+          else if (!row.broadcast.retractedAt) events.push({ type: "broadcast", seq: row.seq, broadcast: toBroadcast(row.broadcast) });
+          continue;
+        }
         const m = row.message;
         if (!m) continue;
         // A message deleted since is replayed only as its deletion.

@@ -22,6 +22,7 @@ export interface RoomRecord {
   visibility: string;
   lastSeq: number;
   epoch: string;
+  readOnly: boolean;
 }
 
 export interface RoomService {

@@ -6,7 +6,7 @@
 import type { Socket } from "socket.io";
 import type { ZodType } from "zod";
 import type { Ack, ClientToServerEvents, ServerToClientEvents, SocketData } from "../contract";
-import { joinSchema, leaveSchema, typingSchema } from "../contract";
+import { broadcastAckSchema, joinSchema, leaveSchema, typingSchema } from "../contract";
 import type { AppContext } from "../context";
 import { toWireError } from "../errors";
 
@@ -45,7 +45,12 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
       await socket.join(roomChannel(room.slug));
       ctx.presence.join(room.slug, user, socket.id);
       const log = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.resume(room, after, epoch);
-      return { ...log, room: await ctx.rooms.summarize(room), online: ctx.presence.online(room.slug) };
+      return {
+        ...log,
+        room: await ctx.rooms.summarize(room),
+        online: ctx.presence.online(room.slug),
+        broadcasts: await ctx.broadcasts.active(room.id),
+      };
     }),
   );
 
@@ -75,6 +80,16 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
       return {};
     }),
   );
+
+  socket.on(
+    "admin:broadcast",
+    acked("admin:broadcast", null, async (input: unknown) => ({ broadcast: await ctx.broadcasts.send(actor, input) })),
+  );
+
+  socket.on("broadcast:ack", (raw: unknown) => {
+    if (!broadcastAckSchema.safeParse(raw).success) return;
+    ctx.broadcasts.ack(socket.id, raw).catch((err) => console.error("[socket] broadcast:ack failed:", err));
+  });
 
   socket.on("typing", (raw: unknown) => {
     const parsed = typingSchema.safeParse(raw);

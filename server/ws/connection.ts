@@ -81,6 +81,12 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
       case "message:deleted":
         if (sub.live && event.payload.seq > sub.floor) push({ type: event.type, ...event.payload } as WsServerFrame);
         break;
+      case "broadcast":
+        if (sub.live && event.seq > sub.floor) push({ type: "broadcast", broadcast: event.broadcast });
+        break;
+      case "broadcast:retracted":
+        if (sub.live && event.seq > sub.floor) push({ type: "broadcast:retracted", id: event.id });
+        break;
       case "presence":
         push({ type: "presence", ...event.payload });
         break;
@@ -108,7 +114,10 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
         sub.held = [];
       } else {
         const s: Subscription = { unsubscribe: () => {}, floor: 0, live: true, held: [] };
-        s.unsubscribe = ctx.hub.subscribe(room.slug, "ws", (event) => (s.held ? s.held.push(event) : deliver(s, event)));
+        s.unsubscribe = ctx.hub.subscribe(room.slug, "ws", (event) => (s.held ? s.held.push(event) : deliver(s, event)), {
+          userId: actor.id,
+          close: () => ws.close(4003, "banned"),
+        });
         subs.set(room.slug, (sub = s));
         fresh = room.slug;
       }
@@ -118,7 +127,8 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
       const lastInReply = Math.max(log.messages.at(-1)?.seq ?? 0, log.events.at(-1)?.seq ?? 0);
       sub.floor = lastInReply || (log.reset || after === undefined ? 0 : after);
       sub.live = !log.more;
-      send({ type: "reply", id, ok: true, ...log, room: summary, online: ctx.presence.online(room.slug) });
+      const broadcasts = await ctx.broadcasts.active(room.id);
+      send({ type: "reply", id, ok: true, ...log, room: summary, online: ctx.presence.online(room.slug), broadcasts });
     } catch (err) {
       if (fresh && sub) {
         sub.unsubscribe();

@@ -1,0 +1,66 @@
+"use client";
+/**
+ * Admin announcements at the top of a room. Info and warning banners can be
+ * dismissed (remembered in this browser); critical ones stay until they expire
+ * or are retracted.
+ */
+import { useEffect, useState } from "react";
+import { useNow, useTranslations } from "next-intl";
+import type { Broadcast } from "@/server/contract";
+
+const DISMISSED_KEY = "relay-dismissed-broadcasts";
+
+const STYLE: Record<Broadcast["level"], string> = {
+  info: "border-indigo-200 bg-indigo-50 text-indigo-900 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-100",
+  warning: "border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100",
+  critical: "border-red-300 bg-red-50 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100",
+};
+
+function readDismissed(): string[] {
+  try {
+    return JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? "[]") as string[];
+  } catch {
+    return [];
+  }
+}
+
+export function Banners({ broadcasts }: { broadcasts: Broadcast[] }) {
+  const t = useTranslations("banner");
+  const now = useNow({ updateInterval: 15_000 });
+  const [dismissed, setDismissed] = useState<string[]>([]);
+  useEffect(() => setDismissed(readDismissed()), []);
+
+  const visible = broadcasts.filter(
+    (b) => (!b.expiresAt || Date.parse(b.expiresAt) > now.getTime()) && (b.level === "critical" || !dismissed.includes(b.id)),
+  );
+  if (visible.length === 0) return null;
+
+  const dismiss = (id: string) => {
+    // Keep the list short: only ids that are still being shown matter.
+    const next = [...dismissed.filter((d) => broadcasts.some((b) => b.id === d)), id];
+    setDismissed(next);
+    localStorage.setItem(DISMISSED_KEY, JSON.stringify(next));
+  };
+
+  return (
+    <div className="space-y-1 px-3 pt-2 sm:px-5" data-testid="banners">
+      {visible.map((b) => (
+        <div
+          key={b.id}
+          role={b.level === "critical" ? "alert" : "status"}
+          data-level={b.level}
+          data-testid="banner"
+          className={`flex items-start gap-3 rounded-lg border px-3 py-2 text-sm ${STYLE[b.level]}`}
+        >
+          <span className="font-semibold">{t(`level.${b.level}`)}</span>
+          <p className="min-w-0 flex-1 whitespace-pre-wrap break-words">{b.text}</p>
+          {b.level !== "critical" ? (
+            <button type="button" onClick={() => dismiss(b.id)} className="shrink-0 rounded px-1 font-medium underline" aria-label={t("dismiss")}>
+              ×
+            </button>
+          ) : null}
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * Moderation: mute a user in a room, ban and unban, lock a room to read-only.
+ * Admins only; every action is audited in the same transaction. A ban takes
+ * effect everywhere at once: sessions are deleted (better-auth's admin plugin
+ * then refuses sign-in while `banned` is set) and the bus tells every node to
+ * close the user's sockets, streams and WebSocket connections.
+ */
+import { z } from "zod";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { Bus } from "../bus";
+import { slugSchema } from "../contract";
+import { AppError } from "../errors";
+import type { Actor } from "./actor";
+import { recordAudit } from "./audit";
+import { requireAdmin } from "./broadcasts";
+import type { RoomRecord } from "./rooms";
+
+const userRef = z.object({ user: z.string().trim().min(1).max(64) });
+export const muteSchema = userRef.extend({ room: slugSchema, minutes: z.number().int().min(1).max(60 * 24 * 30) });
+export const banSchema = userRef.extend({ reason: z.string().trim().max(200).optional() });
+export const lockSchema = z.object({ readOnly: z.boolean() });
+
+export interface ModerationService {
+  mute(actor: Actor, input: unknown): Promise<{ until: string }>;
+  unmute(actor: Actor, input: unknown): Promise<void>;
+  ban(actor: Actor, input: unknown): Promise<void>;
+  unban(actor: Actor, input: unknown): Promise<void>;
+  lock(actor: Actor, slug: string, input: unknown): Promise<{ readOnly: boolean }>;
+  /** Throws `forbidden` with a reason the UI shows when the actor may not post here. */
+  checkCanPost(actor: Actor, room: RoomRecord): Promise<void>;
+  /** Users matching a name or username, for the admin's moderation form. */
+  findUsers(actor: Actor, q: string): Promise<{ id: string; name: string; username: string | null; role: string; banned: boolean }[]>;
+}
+
+export function createModerationService(prisma: PrismaClient, bus: Bus): ModerationService {
+  /** A user by id or username. */
+  async function resolveUser(ref: string) {
+    const user =
+      (await prisma.user.findUnique({ where: { id: ref } })) ??
+      (await prisma.user.findUnique({ where: { username: ref.toLowerCase() } }));
+    if (!user) throw new AppError("not_found", `no user "${ref}"`);
+    return user;
+  }
+
+  return {
+    async mute(actor, input) {
+      requireAdmin(actor);
+      const { user: ref, room: slug, minutes } = muteSchema.parse(input);
+      const user = await resolveUser(ref);
+      const room = await prisma.room.findUnique({ where: { slug } });
+      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      const until = new Date(Date.now() + minutes * 60_000);
+      await prisma.$transaction(async (tx) => {
+        await tx.mute.upsert({
+          where: { roomId_userId: { roomId: room.id, userId: user.id } },
+          create: { roomId: room.id, userId: user.id, until },
+          update: { until },
+        });
+        await recordAudit(tx, { actorId: actor.id, action: "user.mute", targetType: "user", targetId: user.id, detail: { room: slug, minutes, name: user.name } });
+      });
+      return { until: until.toISOString() };
+    },
+
+    async unmute(actor, input) {
+      requireAdmin(actor);
+      const { user: ref, room: slug } = muteSchema.pick({ user: true, room: true }).parse(input);
+      const user = await resolveUser(ref);
+      const room = await prisma.room.findUnique({ where: { slug } });
+      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      await prisma.$transaction(async (tx) => {
+        await tx.mute.deleteMany({ where: { roomId: room.id, userId: user.id } });
+        await recordAudit(tx, { actorId: actor.id, action: "user.unmute", targetType: "user", targetId: user.id, detail: { room: slug, name: user.name } });
+      });
+    },
+
+    async ban(actor, input) {
+      requireAdmin(actor);
+      const { user: ref, reason } = banSchema.parse(input);
+      const user = await resolveUser(ref);
+      if (user.id === actor.id) throw new AppError("invalid", "you cannot ban yourself");
+      await prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: user.id }, data: { banned: true, banReason: reason ?? null } });
+        await tx.session.deleteMany({ where: { userId: user.id } });
+        await tx.apiToken.deleteMany({ where: { userId: user.id } });
+        await recordAudit(tx, { actorId: actor.id, action: "user.ban", targetType: "user", targetId: user.id, detail: { reason: reason ?? null, name: user.name } });
+      });
+      bus.publish({ type: "user:banned", room: "", userId: user.id });
+    },
+
+    async unban(actor, input) {
+      requireAdmin(actor);
+      const { user: ref } = userRef.parse(input);
+      const user = await resolveUser(ref);
+      await prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: user.id }, data: { banned: false, banReason: null, banExpires: null } });
+        await recordAudit(tx, { actorId: actor.id, action: "user.unban", targetType: "user", targetId: user.id, detail: { name: user.name } });
+      });
+    },
+
+    async lock(actor, slug, input) {
+      requireAdmin(actor);
+      const { readOnly } = lockSchema.parse(input);
+      const room = await prisma.room.findUnique({ where: { slug } });
+      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      await prisma.$transaction(async (tx) => {
+        await tx.room.update({ where: { id: room.id }, data: { readOnly } });
+        await recordAudit(tx, { actorId: actor.id, action: readOnly ? "room.lock" : "room.unlock", targetType: "room", targetId: room.id, detail: { room: slug } });
+      });
+      return { readOnly };
+    },
+
+    async checkCanPost(actor, room) {
+      if (actor.role === "admin") return;
+      // A connection opened before a ban must not keep posting.
+      const user = await prisma.user.findUnique({ where: { id: actor.id }, select: { banned: true } });
+      if (user?.banned) throw new AppError("forbidden", "this account is banned");
+      if (room.readOnly) throw new AppError("forbidden", "this room is read-only");
+      const mute = await prisma.mute.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.id } } });
+      if (mute && mute.until.getTime() > Date.now()) {
+        throw new AppError("forbidden", `you are muted in #${room.slug} until ${mute.until.toISOString()}`);
+      }
+    },
+
+    async findUsers(actor, q) {
+      requireAdmin(actor);
+      const term = q.trim();
+      const rows = await prisma.user.findMany({
+        where: term ? { OR: [{ name: { contains: term } }, { username: { contains: term.toLowerCase() } }] } : {},
+        orderBy: { createdAt: "desc" },
+        take: 20,
+        select: { id: true, name: true, username: true, role: true, banned: true },
+      });
+      return rows.map((r) => ({ ...r, role: r.role ?? "member", banned: r.banned === true }));
+    },
+  };
+}
