@@ -24,14 +24,14 @@ function readDismissed(): string[] {
   }
 }
 
-export function Banners({ broadcasts }: { broadcasts: Broadcast[] }) {
+export function Banners({ broadcasts, preview = false }: { broadcasts: Broadcast[]; preview?: boolean }) {
   const t = useTranslations("banner");
   const now = useNow({ updateInterval: 15_000 });
   const [dismissed, setDismissed] = useState<string[]>([]);
   useEffect(() => setDismissed(readDismissed()), []);
 
   const visible = broadcasts.filter(
-    (b) => (!b.expiresAt || Date.parse(b.expiresAt) > now.getTime()) && (b.level === "critical" || !dismissed.includes(b.id)),
+    (b) => preview || ((!b.expiresAt || Date.parse(b.expiresAt) > now.getTime()) && (b.level === "critical" || !dismissed.includes(b.id))),
   );
   if (visible.length === 0) return null;
 
@@ -54,7 +54,7 @@ export function Banners({ broadcasts }: { broadcasts: Broadcast[] }) {
         >
           <span className="font-semibold">{t(`level.${b.level}`)}</span>
           <p className="min-w-0 flex-1 whitespace-pre-wrap break-words">{b.text}</p>
-          {b.level !== "critical" ? (
+          {b.level !== "critical" && !preview ? (
             <button type="button" onClick={() => dismiss(b.id)} className="shrink-0 rounded px-1 font-medium underline" aria-label={t("dismiss")}>
               ×
             </button>
