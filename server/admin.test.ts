@@ -6,9 +6,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { Broadcast, LogPage } from "./contract";
-import { connectClient, connected, joinAsGuest, nextEvent, register, startServer, type Client, type Harness } from "./test/harness";
+import { collectSse as collect, connectClient, connected, joinAsGuest, nextEvent, register, startServer, type Client, type Harness } from "./test/harness";
 
 let h: Harness;
 let adminCookie: string;
@@ -21,22 +20,6 @@ const post = (cookie: string, path: string, body: unknown, method = "POST") =>
 
 async function head(): Promise<number> {
   return (await h.app.ctx.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
-}
-
-/** Collects SSE events from a feed response in the background. */
-function collect(res: Response) {
-  const events: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (e) => events.push(e) });
-  const reader = res.body!.getReader();
-  const done = (async () => {
-    const decoder = new TextDecoder();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      parser.feed(decoder.decode(value, { stream: true }));
-    }
-  })().catch(() => {});
-  return { events, stop: async () => (await reader.cancel().catch(() => {}), await done), done };
 }
 
 async function until(check: () => boolean, ms = 2000) {

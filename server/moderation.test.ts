@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import WebSocket from "ws";
 import type { LogPage, Message } from "./contract";
-import { connectClient, connected, joinAsGuest, nextEvent, register, startServer, type Client, type Harness } from "./test/harness";
+import { collectSse, connectClient, connected, joinAsGuest, nextEvent, register, startServer, type Client, type Harness } from "./test/harness";
 
 let h: Harness;
 let adminCookie: string;
@@ -90,18 +89,8 @@ describe("moderation through the room log", () => {
     const cursor = await head();
 
     // SSE
-    const sse = await fetch(`${h.url}/api/rooms/general/feed`, { headers: { "last-event-id": String(cursor) } });
-    const sseEvents: EventSourceMessage[] = [];
-    const parser = createParser({ onEvent: (e) => sseEvents.push(e) });
-    const reader = sse.body!.getReader();
-    const pump = (async () => {
-      const decoder = new TextDecoder();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        parser.feed(decoder.decode(value, { stream: true }));
-      }
-    })().catch(() => {});
+    const sse = collectSse(await fetch(`${h.url}/api/rooms/general/feed`, { headers: { "last-event-id": String(cursor) } }));
+    const sseEvents = sse.events;
 
     // Long-poll waiter
     const waiter = fetch(`${h.url}/api/rooms/general/messages?after=${cursor}&wait=20`, { headers: { cookie: aliceCookie } });
@@ -131,8 +120,7 @@ describe("moderation through the room log", () => {
     assert.equal(JSON.parse(sseDelete.data).id, victim.id);
     assert.ok(wsFrames.some((f) => f.type === "message:deleted" && (f as unknown as { id: string }).id === victim.id), "ws got the deletion");
     ws.close();
-    await reader.cancel();
-    await pump;
+    await sse.stop();
   });
 
   it("replays edits and deletions to a resuming client, without the deleted text", async () => {

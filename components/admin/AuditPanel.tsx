@@ -4,15 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { api } from "@/components/lib/api";
 
-interface Entry {
-  id: string;
-  actor: { id: string; name: string };
-  action: string;
-  targetType: string;
-  targetId: string;
-  detail: Record<string, unknown> | null;
-  createdAt: string;
-}
+import type { AuditEntry as Entry } from "@/server/services/audit";
 
 const ACTIONS = ["", "broadcast", "message.delete", "user.mute", "user.unmute", "user.ban", "user.unban", "room.lock", "room.unlock"];
 

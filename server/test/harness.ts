@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { io as connect, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../contract";
 import { createApp, type App } from "../app";
@@ -118,4 +119,30 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
     };
     client.on(event, listener as never);
   });
+}
+
+/**
+ * Reads an SSE response in the background with a spec-compliant parser.
+ * `events` fills as they arrive; `done` settles when the stream ends.
+ */
+export function collectSse(res: Response) {
+  const events: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (e) => events.push(e) });
+  const reader = res.body!.getReader();
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      parser.feed(decoder.decode(value, { stream: true }));
+    }
+  })().catch(() => {});
+  return {
+    events,
+    done,
+    async stop() {
+      await reader.cancel().catch(() => {});
+      await done;
+    },
+  };
 }
