@@ -12,6 +12,11 @@ const nextConfig = {
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client"],
   // LAN and 127.0.0.1 access in `npm run dev` (HMR's own origin check).
   allowedDevOrigins: ["127.0.0.1", "*.local"],
+  experimental: {
+    // forbidden() / unauthorized() from next/navigation: /admin answers a
+    // signed-in non-admin with a real 403 and app/forbidden.tsx.
+    authInterrupts: true,
+  },
 };
 
 export default withNextIntl(nextConfig);

@@ -34,6 +34,7 @@ export function LocaleSwitcher() {
 
 export function AppHeader({ me }: { me: { id: string; name: string; guest: boolean; role: string } | null }) {
   const t = useTranslations("app");
+  const tAdmin = useTranslations("admin");
   const router = useRouter();
   const [busy, setBusy] = useState(false);
 
@@ -66,9 +67,17 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
               {t("guest")}
             </span>
           ) : me.role === "admin" ? (
-            <span className="rounded bg-indigo-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">
+            // The role badge doubles as the way into the admin panel. Only a
+            // convenience: /admin and its endpoint check the role themselves.
+            <Link
+              href="/admin"
+              aria-label={tAdmin("nav")}
+              title={tAdmin("nav")}
+              data-testid="admin-link"
+              className="rounded bg-indigo-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-indigo-700 underline-offset-2 hover:bg-indigo-200 hover:underline dark:bg-indigo-950 dark:text-indigo-300 dark:hover:bg-indigo-900"
+            >
               {t("admin")}
-            </span>
+            </Link>
           ) : null}
           <button
             type="button"
