@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import { forbidden, redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
+import { AuditPanel } from "@/components/admin/AuditPanel";
+import { BroadcastPanel } from "@/components/admin/BroadcastPanel";
 import { LiveOperations } from "@/components/admin/LiveOperations";
+import { ModerationPanel } from "@/components/admin/ModerationPanel";
 import { AppHeader } from "@/components/layout/AppHeader";
 import { currentActor } from "@/components/lib/session";
 import { getOps } from "@/server/ops/registry";
@@ -33,8 +36,11 @@ export default async function AdminPage() {
       <div className="flex-1 overflow-y-auto">
         <main className="mx-auto w-full max-w-5xl space-y-8 px-3 py-6 sm:px-5">
           <h1 className="text-xl font-semibold">{t("title")}</h1>
-          {/* One component per section; broadcasts and moderation join here. */}
+          {/* One component per section. */}
+          <BroadcastPanel />
           <LiveOperations initial={initial} />
+          <ModerationPanel />
+          <AuditPanel />
         </main>
       </div>
     </>

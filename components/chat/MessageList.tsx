@@ -90,7 +90,7 @@ function MessageTools(props: { message: Message; mine: boolean; admin: boolean; 
     );
   }
   return (
-    <div className="flex gap-1 opacity-0 transition group-hover:opacity-100 group-focus-within:opacity-100 max-md:opacity-100">
+    <div className="absolute -top-3 right-2 flex gap-1 rounded-md border border-slate-200 bg-white p-0.5 opacity-0 shadow-sm transition group-hover:opacity-100 group-focus-within:opacity-100 dark:border-slate-700 dark:bg-slate-900">
       {mine ? (
         <button type="button" onClick={() => (setDraft(message.body), setMode("editing"))} className={small} aria-label={t("editMessage")}>
           {t("edit")}
@@ -228,7 +228,7 @@ export function MessageList(props: Props) {
                   key={row.key}
                   data-testid="message"
                   data-status={row.kind === "outgoing" ? row.out.status : "sent"}
-                  className={`group flex gap-3 rounded-md px-2 hover:bg-slate-100 dark:hover:bg-slate-900 ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
+                  className={`group relative flex gap-3 rounded-md px-2 hover:bg-slate-100 dark:hover:bg-slate-900 ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
                 >
                   <div className="w-9 shrink-0">{row.first ? <Avatar id={author.id} name={author.name} /> : null}</div>
                   <div className="min-w-0 flex-1">
