@@ -1,0 +1,141 @@
+/**
+ * The tutorial pages in public/examples/ (served by Next at /examples/). The
+ * harness does not serve Next's public folder, so the pages are checked as
+ * files: self-contained, text-only rendering, the browser API of their
+ * technique and the endpoint each one calls. A second part calls those
+ * endpoints, spelled as the pages spell them, on a real server.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
+import { joinAsGuest, startServer, type Harness } from "./test/harness";
+
+const DIR = path.resolve(import.meta.dirname, "../public/examples");
+const read = (file: string) => readFileSync(path.join(DIR, file), "utf8");
+
+/** What each page must contain: its technique's browser API and the endpoints it calls. */
+const PAGES: Record<string, string[]> = {
+  "polling.html": ["setInterval(", "/messages?after=", "/messages`", 'method: "POST"', "/api/auth/sign-in/anonymous"],
+  "long-polling.html": ["/messages?after=", "&wait=", "/messages`", 'method: "POST"', "/api/auth/sign-in/anonymous"],
+  "sse.html": ["new EventSource(", "/feed", 'on("message"', 'on("reset"', "lastEventId"],
+  "websocket.html": [
+    "new WebSocket(",
+    "/ws`",
+    ".onopen",
+    ".onmessage",
+    ".onerror",
+    ".onclose",
+    ".send(",
+    ".close(",
+    "readyState",
+    "bufferedAmount",
+    '"room:join"',
+    '"message:send"',
+    "/api/auth/sign-in/anonymous",
+  ],
+};
+
+describe("public/examples pages", () => {
+  it("index links the four techniques", () => {
+    const index = read("index.html");
+    for (const page of Object.keys(PAGES)) assert.ok(index.includes(`href="${page}"`), `index.html links ${page}`);
+  });
+
+  for (const [file, needles] of Object.entries(PAGES)) {
+    describe(file, () => {
+      it("exists and uses its technique's API and endpoints", () => {
+        assert.ok(existsSync(path.join(DIR, file)), `${file} exists`);
+        const html = read(file);
+        for (const needle of needles) assert.ok(html.includes(needle), `${file} contains ${needle}`);
+      });
+
+      it("is self-contained and renders data as text only", () => {
+        const html = read(file);
+        // No resource from another host: every src/href and url() is same-origin.
+        assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:[a-z]+:)?\/\//i);
+        assert.doesNotMatch(html, /url\(\s*["']?(?:[a-z]+:)?\/\//i);
+        assert.doesNotMatch(html, /<script[^>]*\ssrc=/i, "scripts are inline");
+        assert.doesNotMatch(html, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+      });
+
+      it("labels its inputs, shows a status, and explains itself in English and Chinese", () => {
+        const html = read(file);
+        for (const [, id] of html.matchAll(/<input[^>]*\sid="([^"]+)"/g)) {
+          assert.ok(html.includes(`for="${id}"`), `${file}: input #${id} has a label`);
+        }
+        assert.match(html, /id="status"[^>]*role="status"/);
+        assert.match(html, /<input id="room"[^>]*value="general"/);
+        assert.match(html, /<p lang="en"/);
+        assert.match(html, /<p lang="zh-CN"/);
+      });
+    });
+  }
+
+  it("the SSE page is read-only and says so; the others can send", () => {
+    const sse = read("sse.html");
+    assert.match(sse, /read-only/i);
+    assert.doesNotMatch(sse, /id="send-form"|method: "POST"/);
+    for (const file of ["polling.html", "long-polling.html", "websocket.html"]) assert.match(read(file), /id="send-form"/);
+  });
+
+  it("the stylesheet loads nothing from elsewhere", () => {
+    assert.doesNotMatch(read("examples.css"), /@import|url\(/);
+  });
+});
+
+describe("the endpoints the pages call", () => {
+  let h: Harness;
+  let cookie: string;
+  before(async () => {
+    h = await startServer();
+    cookie = await joinAsGuest(h.url, "page-reader");
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("history, polling, long-polling and POST answer as the pages expect", async () => {
+    const get = (p: string) => fetch(`${h.url}${p}`, { headers: { cookie } });
+    assert.equal((await (await get("/api/me")).json()).user.name, "page-reader");
+    const post = await fetch(`${h.url}/api/rooms/general/messages`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json", origin: h.url },
+      body: JSON.stringify({ clientId: randomUUID(), body: "from a page" }),
+    });
+    assert.equal(post.status, 201);
+    const history = await (await get("/api/rooms/general/messages?limit=20")).json();
+    assert.deepEqual(history.messages.map((m: { body: string }) => m.body), ["from a page"]);
+    for (const query of ["after=0", "after=0&wait=25"]) {
+      const page = await (await get(`/api/rooms/general/messages?${query}`)).json();
+      assert.equal(page.head, 1, query);
+      assert.equal(page.events[0].message.body, "from a page", query);
+    }
+    assert.equal((await fetch(`${h.url}/api/rooms/general/messages?after=0`)).status, 401, "polling needs a session");
+  });
+
+  it("the feed streams without a session, and /ws opens with one", async () => {
+    const abort = new AbortController();
+    const feed = await fetch(`${h.url}/api/rooms/general/feed`, { signal: abort.signal });
+    assert.equal(feed.status, 200);
+    assert.match(feed.headers.get("content-type") ?? "", /^text\/event-stream/);
+    abort.abort();
+
+    const ws = new WebSocket(`${h.url.replace(/^http/, "ws")}/ws`, { headers: { cookie, origin: h.url } });
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    const reply = new Promise<{ ok: boolean }>((resolve) =>
+      ws.on("message", (data) => {
+        const frame = JSON.parse(data.toString());
+        if (frame.type === "reply" && frame.id === 1) resolve(frame);
+      }),
+    );
+    ws.send(JSON.stringify({ type: "room:join", id: 1, room: "general" }));
+    assert.equal((await reply).ok, true);
+    ws.close();
+  });
+});
