@@ -60,7 +60,9 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     // Every test signs in fresh users from one address: lift the sign-in limit.
-    env: { PORT: String(PORT), HOST: "127.0.0.1", NODE_ENV: "production", RATE_SIGNIN_MAX: "1000" },
+    // E2E_DATA_DIR (relative to the repo root): the database at a known path,
+    // so admin.spec.ts can grant admin with `npm run admin`; emptied at start.
+    env: { PORT: String(PORT), HOST: "127.0.0.1", NODE_ENV: "production", RATE_SIGNIN_MAX: "1000", E2E_DATA_DIR: "test-results/e2e-data" },
     stdout: "pipe",
   },
 });
