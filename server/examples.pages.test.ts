@@ -49,6 +49,8 @@ describe("public/examples pages", () => {
       it("exists and uses its technique's API and endpoints", () => {
         assert.ok(existsSync(path.join(DIR, file)), `${file} exists`);
         const html = read(file);
+        // Next serves public/ files by name, with no directory index.
+        assert.ok(html.includes('href="index.html"'), `${file} links back to index.html`);
         for (const needle of needles) assert.ok(html.includes(needle), `${file} contains ${needle}`);
       });
 
