@@ -1,21 +1,5 @@
-import { execFileSync } from "node:child_process";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { newUserPage, postMessage, registerAccount, shot } from "./helpers";
-
-const ROOT = path.resolve(import.meta.dirname, "..");
-/** The e2e server's database: E2E_DATA_DIR in playwright.config.ts. */
-const DATABASE_URL = `file:${path.join(ROOT, "test-results/e2e-data/chat.db")}`;
-
-/** Other specs may have registered the first (admin) account: promote our own user the way an operator would. */
-function grantAdmin(username: string) {
-  const out = execFileSync("npm", ["run", "--silent", "admin", "--", "grant", username], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL },
-    encoding: "utf8",
-  });
-  expect(out).toContain(`${username} is now an admin`);
-}
+import { grantAdmin, newUserPage, postMessage, registerAccount, shot } from "./helpers";
 
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}`;
 

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
@@ -47,3 +48,17 @@ export async function postMessage(page: Page, room: string, body: string) {
 }
 
 export const messages = (page: Page, text: string | RegExp) => page.getByTestId("message").filter({ hasText: text });
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+/** The e2e server's database: E2E_DATA_DIR in playwright.config.ts. */
+const DATABASE_URL = `file:${path.join(ROOT, "test-results/e2e-data/chat.db")}`;
+
+/** Promotes a user the way an operator would (the first account may belong to another spec). */
+export function grantAdmin(username: string) {
+  const out = execFileSync("npm", ["run", "--silent", "admin", "--", "grant", username], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL },
+    encoding: "utf8",
+  });
+  expect(out).toContain(`${username} is now an admin`);
+}

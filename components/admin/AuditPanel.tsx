@@ -54,7 +54,7 @@ export function AuditPanel() {
         </button>
       </div>
       {error ? <p role="alert" className="text-sm text-red-600 dark:text-red-400">{error}</p> : null}
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full min-w-[32rem] text-left text-sm" data-testid="audit-log">
           <caption className="sr-only">{t("title")}</caption>
           <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">

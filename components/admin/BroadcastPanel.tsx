@@ -133,7 +133,7 @@ export function BroadcastPanel() {
         {previewing ? <p className="text-xs text-slate-500 dark:text-slate-400">{t("reviewHint")}</p> : null}
       </form>
 
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full min-w-[36rem] text-left text-sm" data-testid="broadcast-list">
           <caption className="sr-only">{t("listCaption")}</caption>
           <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">

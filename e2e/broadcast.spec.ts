@@ -1,0 +1,76 @@
+/**
+ * An admin runs the community from /admin: announces (a member and an embed
+ * see it), follows delivery, and removes a message the member then loses.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test } from "@playwright/test";
+import { grantAdmin, joinAsGuest, messages, newUserPage, postMessage, registerAccount, shot } from "./helpers";
+
+test("a warning broadcast reaches a member and an embed; an admin deletes a message", async ({ browser, baseURL }) => {
+  const adminName = `chief_${Date.now().toString(36)}`;
+  const admin = await newUserPage(browser, { viewport: { width: 1280, height: 900 } });
+  await registerAccount(admin.page, adminName);
+  grantAdmin(adminName);
+
+  const member = await newUserPage(browser);
+  await joinAsGuest(member.page, "Member Mo");
+  await member.page.goto("/r/general");
+  await expect(member.page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+
+  // The embed, on another origin's page.
+  const site = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(`<!doctype html><iframe id="feed" src="${baseURL}/embed/general" width="400" height="300" title="Live chat"></iframe>`);
+  });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  const viewer = await newUserPage(browser);
+  await viewer.page.goto(`http://localhost:${(site.address() as AddressInfo).port}/`);
+  const frame = viewer.page.frameLocator("#feed");
+  await expect(frame.locator("#status")).toHaveAttribute("data-state", "live");
+
+  // Compose with a preview, then send.
+  await admin.page.goto("/admin");
+  const form = admin.page.getByTestId("broadcast-form");
+  await form.getByLabel("Announcement").fill("Maintenance tonight at 22:00 UTC");
+  await form.getByLabel("Level").selectOption("warning");
+  await expect(admin.page.getByTestId("broadcast-preview")).toContainText("Maintenance tonight at 22:00 UTC");
+  await form.getByRole("button", { name: "Preview and send…" }).click();
+  await shot(admin.page, "admin-broadcast-form-1280");
+  await form.getByRole("button", { name: "Send to everyone now" }).click();
+
+  const banner = member.page.getByTestId("banner").filter({ hasText: "Maintenance tonight at 22:00 UTC" });
+  await expect(banner).toHaveAttribute("data-level", "warning");
+  await expect(frame.locator(".banner.warning")).toHaveText("Maintenance tonight at 22:00 UTC");
+
+  // Delivery accounting: the member's socket acknowledged it.
+  const row = admin.page.getByTestId("broadcast-row").filter({ hasText: "Maintenance tonight" });
+  await expect(row.getByTestId("acks")).not.toHaveText("0");
+  await shot(admin.page, "admin-live-view-1280");
+
+  // Info and warning banners can be dismissed, and stay dismissed.
+  await banner.getByRole("button", { name: "Dismiss announcement" }).click();
+  await expect(banner).toHaveCount(0);
+  await member.page.reload();
+  await expect(member.page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  await expect(member.page.getByTestId("banner").filter({ hasText: "Maintenance tonight" })).toHaveCount(0);
+
+  // Moderation: the admin deletes the member's message from the room.
+  await postMessage(member.page, "general", "something that breaks the rules");
+  await expect(messages(member.page, "something that breaks the rules")).toHaveCount(1);
+  await admin.page.goto("/r/general");
+  const bad = messages(admin.page, "something that breaks the rules");
+  await bad.hover();
+  await bad.getByRole("button", { name: "Delete message" }).click();
+  await admin.page.getByRole("group", { name: "Delete this message for everyone?" }).getByRole("button", { name: "Delete" }).click();
+  await expect(messages(member.page, "something that breaks the rules")).toHaveCount(0);
+
+  // The audit log shows both actions.
+  await admin.page.goto("/admin");
+  const audit = admin.page.getByTestId("audit-log");
+  await expect(audit).toContainText("broadcast.send");
+  await expect(audit).toContainText("message.delete");
+
+  site.close();
+  for (const c of [admin, member, viewer]) await c.context.close();
+});
