@@ -84,7 +84,7 @@ describe("moderation through the room log", () => {
     assert.ok(!history.messages.some((m) => m.id === abuse.id || m.id === mine.id));
   });
 
-  it("delivers a deletion to SSE, long-poll and native WebSocket subscribers", async () => {
+  it("delivers a deletion to Socket.IO (WebSocket and polling), SSE, long-poll and native WebSocket", async () => {
     const victim = await say(alice, "delete me everywhere");
     const cursor = await head();
 
@@ -104,8 +104,14 @@ describe("moderation through the room log", () => {
     while (!wsFrames.some((f) => f.type === "reply")) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200)); // all three are listening
 
+    // Socket.IO over WebSocket (alice) and over polling only (bob).
+    const onWebSocket = nextEvent(alice, "message:deleted", (p) => p.id === victim.id);
+    const onPolling = nextEvent(bob, "message:deleted", (p) => p.id === victim.id);
     const ack = await admin.emitWithAck("message:delete", { room: "general", id: victim.id });
     assert.ok(ack.ok);
+    assert.equal((await onWebSocket).seq, cursor + 1);
+    assert.equal((await onPolling).seq, cursor + 1);
+    assert.equal(bob.io.engine.transport.name, "polling");
 
     const polled = (await (await waiter).json()) as LogPage;
     assert.deepEqual(polled.events, [{ type: "message:deleted", seq: cursor + 1, room: "general", id: victim.id }]);
