@@ -5,7 +5,11 @@
 import { expect, test } from "@playwright/test";
 import { joinAsGuest, messages, newUserPage, postMessage } from "./helpers";
 
+/** Unique text per test run, so reruns against one database stay independent. */
+const unique = () => Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+
 test("falls back to polling when WebSocket is blocked, and chat works", async ({ browser }) => {
+  const tag = unique();
   const blocked = await newUserPage(browser);
   // A proxy that refuses WebSocket: every upgrade to Socket.IO is closed at once.
   await blocked.page.routeWebSocket(/\/socket\.io\//, (ws) => ws.close({ code: 1008, reason: "blocked by proxy" }));
@@ -21,13 +25,13 @@ test("falls back to polling when WebSocket is blocked, and chat works", async ({
   await expect(badge).toContainText("polling");
 
   const box = blocked.page.getByLabel("Message #general");
-  await box.fill("hello over long-polling");
+  await box.fill(`hello over long-polling ${tag}`);
   await box.press("Enter");
-  await expect(messages(other.page, "hello over long-polling")).toHaveCount(1);
+  await expect(messages(other.page, `hello over long-polling ${tag}`)).toHaveCount(1);
 
-  await other.page.getByLabel("Message #general").fill("and back to you");
+  await other.page.getByLabel("Message #general").fill(`and back to you ${tag}`);
   await other.page.getByLabel("Message #general").press("Enter");
-  await expect(messages(blocked.page, "and back to you")).toHaveCount(1);
+  await expect(messages(blocked.page, `and back to you ${tag}`)).toHaveCount(1);
   await blocked.context.close();
   await other.context.close();
 });
@@ -41,6 +45,7 @@ test("?transport=polling forces polling for diagnosis", async ({ browser }) => {
 });
 
 test("offline: 20 messages arrive once and in order, and the offline message is delivered once", async ({ browser }) => {
+  const run = unique();
   const away = await newUserPage(browser);
   const sender = await newUserPage(browser);
   await joinAsGuest(away.page, "Commuter");
@@ -52,29 +57,30 @@ test("offline: 20 messages arrive once and in order, and the offline message is 
   await away.context.setOffline(true);
   await expect(away.page.getByTestId("connection")).not.toHaveAttribute("data-state", "connected");
   const box = away.page.getByLabel("Message #general");
-  await box.fill("typed in the tunnel");
+  await box.fill(`typed in the tunnel ${run}`);
   await box.press("Enter");
-  await expect(messages(away.page, "typed in the tunnel")).toHaveAttribute("data-status", "pending");
+  await expect(messages(away.page, `typed in the tunnel ${run}`)).toHaveAttribute("data-status", "pending");
 
-  for (let i = 1; i <= 20; i++) await postMessage(sender.page, "general", `while away #${i}`);
+  for (let i = 1; i <= 20; i++) await postMessage(sender.page, "general", `while away ${run} #${i}`);
 
   await away.context.setOffline(false);
   await expect(away.page.getByTestId("connection")).toHaveAttribute("data-state", "connected", { timeout: 20_000 });
-  await expect(messages(away.page, "while away #20")).toHaveCount(1, { timeout: 15_000 });
-  const bodies = await messages(away.page, /while away #\d+/).getByTestId("body").allTextContents();
-  expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `while away #${i + 1}`));
+  await expect(messages(away.page, `while away ${run} #20`)).toHaveCount(1, { timeout: 15_000 });
+  const bodies = await messages(away.page, new RegExp(`while away ${run} #\\d+`)).getByTestId("body").allTextContents();
+  expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `while away ${run} #${i + 1}`));
 
-  await expect(messages(away.page, "typed in the tunnel")).toHaveAttribute("data-status", "sent");
-  await expect(messages(sender.page, "typed in the tunnel")).toHaveCount(1);
+  await expect(messages(away.page, `typed in the tunnel ${run}`)).toHaveAttribute("data-status", "sent");
+  await expect(messages(sender.page, `typed in the tunnel ${run}`)).toHaveCount(1);
   // Once in the database too, not just on screen.
   const res = await sender.page.request.get("/api/rooms/general/messages?limit=200");
-  const stored = ((await res.json()) as { messages: { body: string }[] }).messages.filter((m) => m.body === "typed in the tunnel");
+  const stored = ((await res.json()) as { messages: { body: string }[] }).messages.filter((m) => m.body === `typed in the tunnel ${run}`);
   expect(stored).toHaveLength(1);
   await away.context.close();
   await sender.context.close();
 });
 
 test("a message pending in the outbox is delivered once after a reload", async ({ browser }) => {
+  const tag = unique();
   const { context, page } = await newUserPage(browser);
   const watcher = await newUserPage(browser);
   await joinAsGuest(page, "Reloader");
@@ -92,16 +98,16 @@ test("a message pending in the outbox is delivered once after a reload", async (
   });
   await page.goto("/r/general");
   await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
-  await page.getByLabel("Message #general").fill("survives a reload");
+  await page.getByLabel("Message #general").fill(`survives a reload ${tag}`);
   await page.getByLabel("Message #general").press("Enter");
-  await expect(messages(page, "survives a reload")).toHaveAttribute("data-status", "pending");
-  await expect(messages(watcher.page, "survives a reload")).toHaveCount(0);
+  await expect(messages(page, `survives a reload ${tag}`)).toHaveAttribute("data-status", "pending");
+  await expect(messages(watcher.page, `survives a reload ${tag}`)).toHaveCount(0);
 
   swallow = false;
   await page.reload();
-  await expect(messages(page, "survives a reload")).toHaveAttribute("data-status", "sent");
-  await expect(messages(page, "survives a reload")).toHaveCount(1);
-  await expect(messages(watcher.page, "survives a reload")).toHaveCount(1);
+  await expect(messages(page, `survives a reload ${tag}`)).toHaveAttribute("data-status", "sent");
+  await expect(messages(page, `survives a reload ${tag}`)).toHaveCount(1);
+  await expect(messages(watcher.page, `survives a reload ${tag}`)).toHaveCount(1);
   await context.close();
   await watcher.context.close();
 });

@@ -209,6 +209,12 @@ export interface LogPage {
   head: number;
   epoch: string;
   more: boolean;
+  /**
+   * Where the next page starts: the seq of the last log row this page read.
+   * Page with it, not with the last event shown: rows whose message was
+   * deleted since are read but not shown.
+   */
+  next: number;
   reset?: true;
 }
 

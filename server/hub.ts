@@ -19,7 +19,9 @@ export interface Owner {
 export interface Hub {
   subscribe(room: string, kind: SubscriberKind, listener: HubListener, owner?: Owner): () => void;
   deliver(event: BusEvent): void;
-  /** Closes every subscription a user holds (a ban). */
+  /** Registers a connection that must close on a ban even before it subscribes to a room. */
+  own(owner: Owner): () => void;
+  /** Closes every subscription and registered connection of a user (a ban). */
   kick(userId: string): void;
   /** Live subscribers of one room by kind (delivery accounting). */
   roomCounts(room: string): Record<SubscriberKind, number>;
@@ -34,7 +36,12 @@ export function createHub(): Hub {
     for (const { kind } of entries) out[kind] += 1;
     return out;
   };
+  const connections = new Set<Owner>();
   return {
+    own(owner) {
+      connections.add(owner);
+      return () => connections.delete(owner);
+    },
     subscribe(room, kind, listener, owner) {
       let set = rooms.get(room);
       if (!set) rooms.set(room, (set = new Set()));
@@ -60,6 +67,14 @@ export function createHub(): Hub {
       }
     },
     kick(userId) {
+      for (const owner of [...connections]) {
+        if (owner.userId !== userId) continue;
+        try {
+          owner.close();
+        } catch (err) {
+          console.error("[hub] close failed:", err);
+        }
+      }
       for (const set of [...rooms.values()]) {
         for (const entry of [...set]) {
           if (entry.owner?.userId !== userId) continue;

@@ -87,7 +87,7 @@ describe("GET /api/admin/stats", () => {
 
   it("shows who is online per room, the node, memory, uptime and event-loop lag", async () => {
     const s = await stats();
-    assert.deepEqual(s.rooms, [{ slug: "general", name: s.rooms[0]!.name, online: 2 }]);
+    assert.deepEqual(s.rooms, [{ slug: "general", name: s.rooms[0]!.name, online: 2, visibility: "public" }]);
     assert.equal(s.onlineUsers, 2);
     assert.equal(s.node.id, "node-a");
     assert.equal(s.node.version, "test");

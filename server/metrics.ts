@@ -82,7 +82,9 @@ export function createMetrics(deps: { ops: Ops; token?: string }): Metrics {
     connections.set({ transport: "ws" }, c.ws);
     // Reset first: a room that emptied since the last scrape drops out.
     roomOnline.reset();
-    for (const room of stats.rooms) roomOnline.set({ room: room.slug }, room.online);
+    // Public rooms only: /metrics may be readable by anyone who reaches the
+    // port, and a private room's name and activity are not theirs to see.
+    for (const room of stats.rooms) if (room.visibility === "public") roomOnline.set({ room: room.slug }, room.online);
     onlineUsers.set(stats.onlineUsers);
   }
 

@@ -179,15 +179,20 @@ export function useRoom(slug: string) {
       if (joining) return;
       joining = true;
       try {
+        // A long absence is replayed page by page. Each next page starts
+        // where the last one stopped reading (its `next`), not at the newest
+        // seq seen: live events keep arriving meanwhile and must not skip it ahead.
+        let after = epoch.current !== null ? lastSeq.current : undefined;
         for (;;) {
-          const resumed = epoch.current !== null;
-          const request = resumed ? { room: slug, after: lastSeq.current, epoch: epoch.current! } : { room: slug };
+          const resumed = after !== undefined;
+          const request = resumed ? { room: slug, after, epoch: epoch.current! } : { room: slug };
           const ack = await socket.timeout(SEND_TIMEOUT_MS).emitWithAck("room:join", request).catch(() => null);
           if (cancelled || !ack) return;
           if (!ack.ok) return setLoad({ state: "error", error: ack.error });
           apply(ack, resumed);
           setLoad({ state: "ready" });
-          if (!ack.more) break; // a long absence is replayed page by page
+          if (!ack.more) break;
+          after = ack.next;
         }
         flushOutbox();
       } finally {
@@ -222,13 +227,14 @@ export function useRoom(slug: string) {
       if (socket.connected) void join();
       else reconnectNow();
     };
-    // Back online: reconnect now rather than at the end of the backoff delay.
+    // Back online: make sure a connection attempt is under way.
     const onOnline = () => {
       if (!socket.connected) reconnectNow();
     };
+    // Only when Socket.IO has given up (or was never reconnecting); while it
+    // is reconnecting, its jittered backoff (at most 10 s) brings it back.
     const reconnectNow = () => {
-      socket.disconnect();
-      socket.connect();
+      if (!socket.active) socket.connect();
     };
 
     socket.on("connect", join);

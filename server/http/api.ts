@@ -126,7 +126,7 @@ export function createApi(ctx: AppContext) {
       json({ users: await ctx.moderation.findUsers(await requireActor(req), new URL(req.url).searchParams.get("q") ?? "") }),
     ),
     route("GET", "/api/admin/audit", async (req) => {
-      requireAdmin(await requireActor(req));
+      await requireAdmin(ctx.prisma, await requireActor(req));
       return json({ entries: await listAudit(ctx.prisma, Object.fromEntries(new URL(req.url).searchParams)) });
     }),
     route("GET", "/api/tokens", async (req) => json({ tokens: await ctx.tokens.listApiTokens(await requireActor(req)) })),

@@ -31,7 +31,7 @@ export function createLongPoll(ctx: AppContext) {
     });
     try {
       const first = await ctx.messages.resume(room, after, epoch);
-      if (first.messages.length > 0 || first.reset || wait === 0) return first;
+      if (first.events.length > 0 || first.more || first.reset || wait === 0 || signal.aborted) return first;
 
       const held = waiting.get(actor.id) ?? 0;
       if (held >= MAX_WAITERS_PER_USER) throw new AppError("rate_limited", `at most ${MAX_WAITERS_PER_USER} waiting requests per user`);

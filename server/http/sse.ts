@@ -203,6 +203,8 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   const heartbeat = setInterval(() => write(`: ping ${Date.now()}\n\n`), HEARTBEAT_MS);
   req.on("close", close);
   res.on("close", close);
+  // Gone while we authorized: its close event has already fired.
+  if (req.socket.destroyed) close();
 
   write(`retry: ${RETRY_MS}\n\n`);
   // Active announcements first, without an id: they are state, not a step
@@ -233,6 +235,8 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
         for (const m of page.messages) if (!sendMessage(m)) return;
       }
       if (!page.more || closed) break;
+      // Page from the last row read (rows of messages deleted since are read, not shown).
+      lastSent = Math.max(lastSent, page.next);
       page = await ctx.messages.resume(room, lastSent, undefined);
     }
     replaying = false;

@@ -33,7 +33,7 @@ export interface OpsStats {
     total: number;
   };
   /** Rooms with someone online, most populated first. */
-  rooms: { slug: string; name: string; online: number }[];
+  rooms: { slug: string; name: string; online: number; visibility: string }[];
   /** Distinct users online in at least one room. */
   onlineUsers: number;
   messages: PersistSnapshot;
@@ -94,7 +94,7 @@ export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
       const hub = ctx.hub.counts();
       // The presence service knows counts by room, not the list of rooms:
       // ask the store for the rooms and keep those with someone in them.
-      const known = await ctx.prisma.room.findMany({ select: { slug: true, name: true } });
+      const known = await ctx.prisma.room.findMany({ select: { slug: true, name: true, visibility: true } });
       const users = new Set<string>();
       const rooms = known
         .map((room) => {

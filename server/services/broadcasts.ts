@@ -54,8 +54,13 @@ export function toBroadcast(row: Row): Broadcast {
   };
 }
 
-export function requireAdmin(actor: Actor): void {
-  if (actor.role !== "admin") throw new AppError("forbidden", "admins only");
+/**
+ * Checks the role as stored now, not as the connection saw it when it opened:
+ * a revoked admin loses the power at once, on long-lived sockets too.
+ */
+export async function requireAdmin(prisma: PrismaClient, actor: Actor): Promise<void> {
+  const user = await prisma.user.findUnique({ where: { id: actor.id }, select: { role: true, banned: true } });
+  if (user?.role !== "admin" || user.banned) throw new AppError("forbidden", "admins only");
 }
 
 export function createBroadcastService(prisma: PrismaClient, bus: Bus): BroadcastService {
@@ -63,7 +68,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
 
   return {
     async send(actor, input) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const req = broadcastSchema.parse(input);
       const expiresAt = req.expiresAt ? new Date(req.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError("invalid", "expiresAt: must be in the future");
@@ -98,7 +103,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
     },
 
     async retract(actor, id) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const row = await prisma.broadcast.findUnique({ where: { id } });
       if (!row || row.retractedAt) throw new AppError("not_found", "no such active broadcast");
       const seqs = await prisma.$transaction(async (tx) => {
@@ -132,7 +137,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
     },
 
     async list(actor) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const rows = await prisma.broadcast.findMany({
         orderBy: { createdAt: "desc" },
         take: 100,

@@ -27,7 +27,7 @@ import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import { recordAudit } from "./audit";
-import { toBroadcast } from "./broadcasts";
+import { requireAdmin, toBroadcast } from "./broadcasts";
 import type { ModerationService } from "./moderation";
 
 export interface MessageService {
@@ -83,6 +83,16 @@ function checkBody(raw: string): string {
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
+/**
+ * Inside a transaction: fails with not_found (rolling back) when the message
+ * was deleted after it was read, so an edit racing a deletion cannot restore
+ * erased text, and two deletions cannot both log. Applies `data` when it is.
+ */
+async function stillThere(tx: Tx, id: string, data: { body: string; deletedAt?: Date; editedAt?: Date }) {
+  const { count } = await tx.message.updateMany({ where: { id, deletedAt: null }, data });
+  if (count === 0) throw new AppError("not_found", "no such message");
+}
+
 /** Takes the room's next seq; call inside the transaction that writes the event. */
 async function nextSeq(tx: Tx, roomId: string): Promise<number> {
   const { lastSeq } = await tx.room.update({ where: { id: roomId }, data: { lastSeq: { increment: 1 } }, select: { lastSeq: true } });
@@ -118,7 +128,8 @@ export function createMessageService(deps: {
     // covered by the max() below or arrives live.
     const head = await headOf(room);
     const messages = await page(room, undefined, HISTORY_PAGE);
-    return { messages, events: [], head: Math.max(head, messages[messages.length - 1]?.seq ?? 0), epoch: room.epoch, more: false };
+    const top = Math.max(head, messages[messages.length - 1]?.seq ?? 0);
+    return { messages, events: [], head: top, epoch: room.epoch, more: false, next: top };
   }
 
   /** The message an actor may change, in a room they can access. */
@@ -183,10 +194,12 @@ export function createMessageService(deps: {
       const body = checkBody(req.body);
       const { room, row } = await target(actor, req.room, req.id);
       if (row.author.id !== actor.id) throw new AppError("forbidden", "only the author can edit a message");
+      await moderation.checkCanPost(actor, room);
       if (body === row.body) return toMessage(room.slug, row);
       const { updated, seq } = await prisma.$transaction(async (tx) => {
+        await stillThere(tx, row.id, { body, editedAt: new Date() });
         const seq = await nextSeq(tx, room.id);
-        const updated = await tx.message.update({ where: { id: row.id }, data: { body, editedAt: new Date() }, include: withAuthor });
+        const updated = await tx.message.findUniqueOrThrow({ where: { id: row.id }, include: withAuthor });
         await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message:updated", messageId: row.id } });
         return { updated, seq };
       });
@@ -198,13 +211,16 @@ export function createMessageService(deps: {
     async remove(actor, input) {
       const req = deleteSchema.parse(input);
       const { room, row } = await target(actor, req.room, req.id);
-      if (row.author.id !== actor.id && actor.role !== "admin") {
-        throw new AppError("forbidden", "only the author or an admin can delete a message");
+      if (row.author.id !== actor.id) {
+        // Re-read: a connection keeps the role it opened with, and it may have been revoked.
+        await requireAdmin(prisma, actor).catch(() => {
+          throw new AppError("forbidden", "only the author or an admin can delete a message");
+        });
       }
       const seq = await prisma.$transaction(async (tx) => {
-        const seq = await nextSeq(tx, room.id);
         // The row stays (its seq is part of the log); the text does not.
-        await tx.message.update({ where: { id: row.id }, data: { body: "", deletedAt: new Date() } });
+        await stillThere(tx, row.id, { body: "", deletedAt: new Date() });
+        const seq = await nextSeq(tx, room.id);
         await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message:deleted", messageId: row.id } });
         if (row.author.id !== actor.id) {
           await recordAudit(tx, {
@@ -243,8 +259,10 @@ export function createMessageService(deps: {
         include: { message: { include: withAuthor }, broadcast: { include: { room: { select: { slug: true } } } } },
       });
       const more = rows.length > REPLAY_PAGE;
+      const read = rows.slice(0, REPLAY_PAGE);
+      const next = read[read.length - 1]?.seq ?? after;
       const events: LogEntry[] = [];
-      for (const row of rows.slice(0, REPLAY_PAGE)) {
+      for (const row of read) {
         if (row.broadcast) {
           if (row.type === "broadcast:retracted") events.push({ type: "broadcast:retracted", seq: row.seq, id: row.broadcast.id });
           // A broadcast retracted since is replayed only as its retraction.
@@ -259,7 +277,7 @@ export function createMessageService(deps: {
         else events.push({ type: row.type as "message" | "message:updated", seq: row.seq, message: toMessage(room.slug, m) });
       }
       const messages = events.flatMap((e) => (e.type === "message" ? [e.message] : []));
-      return { messages, events, head, epoch: room.epoch, more };
+      return { messages, events, head, epoch: room.epoch, more, next };
     },
   };
 }

@@ -44,7 +44,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
 
   return {
     async mute(actor, input) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const { user: ref, room: slug, minutes } = muteSchema.parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
@@ -62,7 +62,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async unmute(actor, input) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const { user: ref, room: slug } = muteSchema.pick({ user: true, room: true }).parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
@@ -74,7 +74,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async ban(actor, input) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const { user: ref, reason } = banSchema.parse(input);
       const user = await resolveUser(ref);
       if (user.id === actor.id) throw new AppError("invalid", "you cannot ban yourself");
@@ -88,7 +88,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async unban(actor, input) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const { user: ref } = userRef.parse(input);
       const user = await resolveUser(ref);
       await prisma.$transaction(async (tx) => {
@@ -98,7 +98,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async lock(actor, slug, input) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const { readOnly } = lockSchema.parse(input);
       const room = await prisma.room.findUnique({ where: { slug } });
       if (!room) throw new AppError("not_found", `no room "${slug}"`);
@@ -110,10 +110,10 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async checkCanPost(actor, room) {
-      if (actor.role === "admin") return;
-      // A connection opened before a ban must not keep posting.
-      const user = await prisma.user.findUnique({ where: { id: actor.id }, select: { banned: true } });
+      // Read fresh: a connection opened before a ban (or a role change) must not keep its old powers.
+      const user = await prisma.user.findUnique({ where: { id: actor.id }, select: { banned: true, role: true } });
       if (user?.banned) throw new AppError("forbidden", "this account is banned");
+      if (user?.role === "admin") return;
       if (room.readOnly) throw new AppError("forbidden", "this room is read-only");
       const mute = await prisma.mute.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.id } } });
       if (mute && mute.until.getTime() > Date.now()) {
@@ -122,7 +122,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async findUsers(actor, q) {
-      requireAdmin(actor);
+      await requireAdmin(prisma, actor);
       const term = q.trim();
       const rows = await prisma.user.findMany({
         where: term ? { OR: [{ name: { contains: term } }, { username: { contains: term.toLowerCase() } }] } : {},

@@ -8,7 +8,7 @@ import type { ZodType } from "zod";
 import type { Ack, ClientToServerEvents, ServerToClientEvents, SocketData } from "../contract";
 import { broadcastAckSchema, joinSchema, leaveSchema, typingSchema } from "../contract";
 import type { AppContext } from "../context";
-import { toWireError } from "../errors";
+import { AppError, toWireError } from "../errors";
 
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -40,6 +40,8 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
     "room:join",
     acked("room:join", joinSchema, async ({ room: slug, after, epoch }) => {
       const room = await ctx.rooms.access(actor, slug);
+      // Gone while we looked the room up: joining now would leave a ghost in presence.
+      if (socket.disconnected) throw new AppError("unavailable", "disconnected");
       // Subscribe before reading the log: anything committed after the read
       // arrives live, and the client drops what it already has by id.
       await socket.join(roomChannel(room.slug));

@@ -114,10 +114,7 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
         sub.held = [];
       } else {
         const s: Subscription = { unsubscribe: () => {}, floor: 0, live: true, held: [] };
-        s.unsubscribe = ctx.hub.subscribe(room.slug, "ws", (event) => (s.held ? s.held.push(event) : deliver(s, event)), {
-          userId: actor.id,
-          close: () => ws.close(4003, "banned"),
-        });
+        s.unsubscribe = ctx.hub.subscribe(room.slug, "ws", (event) => (s.held ? s.held.push(event) : deliver(s, event)));
         subs.set(room.slug, (sub = s));
         fresh = room.slug;
       }
@@ -125,7 +122,7 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
       const log = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.resume(room, after, epoch);
       const summary = await ctx.rooms.summarize(room);
       const lastInReply = Math.max(log.messages.at(-1)?.seq ?? 0, log.events.at(-1)?.seq ?? 0);
-      sub.floor = lastInReply || (log.reset || after === undefined ? 0 : after);
+      sub.floor = Math.max(lastInReply, log.next) || (log.reset || after === undefined ? 0 : after);
       sub.live = !log.more;
       const broadcasts = await ctx.broadcasts.active(room.id);
       send({ type: "reply", id, ok: true, ...log, room: summary, online: ctx.presence.online(room.slug), broadcasts });
@@ -210,8 +207,12 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
   // becoming an uncaught exception.
   ws.on("error", () => {});
 
+  // A ban closes this connection even if it never joined a room.
+  const disown = ctx.hub.own({ userId: actor.id, close: () => ws.close(4003, "banned") });
+
   ws.on("close", () => {
     closed = true;
+    disown();
     for (const sub of subs.values()) sub.unsubscribe();
     subs.clear();
     ctx.presence.dropConnection(connId);
