@@ -17,7 +17,7 @@ async function presenceNames(page: Page, isMobile: boolean) {
     const toggle = page.getByRole("button", { name: /online/ });
     if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
   }
-  return page.getByTestId("presence");
+  return page.getByTestId("presence").filter({ visible: true });
 }
 
 test("a guest and a registered user chat in general", async ({ browser, isMobile }, info) => {
@@ -81,6 +81,13 @@ test("a guest and a registered user chat in general", async ({ browser, isMobile
   await expect(member.page.getByTestId("message").filter({ hasText: `Hello Gwen from ${suffix}` })).toHaveCount(1);
 
   const width = viewport.width;
+  if (isMobile) {
+    // Close the people panel opened above, so the screenshots show the conversation.
+    for (const p of [guest.page, member.page]) {
+      const toggle = p.getByRole("button", { name: /online/ });
+      if ((await toggle.getAttribute("aria-expanded")) === "true") await toggle.click();
+    }
+  }
   await guest.page.emulateMedia({ colorScheme: "light" });
   await shot(guest.page, `room-light-${width}`);
   await shot(member.page, `room-dark-${width}`);

@@ -36,11 +36,11 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   return (
     <div className="flex min-h-0 min-w-0 flex-1">
       <main className="flex min-w-0 flex-1 flex-col">
-        <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
           <Link href="/" className="rounded-md p-1 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800" aria-label={t("backToLobby")}>
             ←
           </Link>
-          <div className="min-w-0 flex-1">
+          <div className="min-w-0 flex-1 basis-40">
             <h1 className="truncate text-base font-semibold">
               <span className="text-slate-400" aria-hidden="true"># </span>
               {name}
@@ -79,6 +79,12 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
           </button>
         </div>
         <Banners broadcasts={room.broadcasts} />
+        {showPeople ? (
+          // Narrow screens: who is online opens under the header instead of a sidebar.
+          <div id="people" className="max-h-60 overflow-y-auto border-b border-slate-200 bg-white md:hidden dark:border-slate-800 dark:bg-slate-900">
+            <PresenceList online={room.online} meId={me.id} />
+          </div>
+        ) : null}
         {inviting ? <InviteForm slug={slug} onClose={() => setInviting(false)} /> : null}
         {sharing && room.room ? <SharePanel slug={slug} visibility={room.room.visibility} onClose={() => setSharing(false)} /> : null}
         {room.load.state === "loading" ? (
@@ -103,10 +109,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
         <TypingIndicator users={room.typing} />
         <Composer roomName={name} disabled={room.load.state !== "ready"} onSend={room.send} onTyping={room.setMyTyping} />
       </main>
-      <aside
-        id="people"
-        className={`${showPeople ? "block" : "hidden"} w-56 shrink-0 overflow-y-auto border-l border-slate-200 bg-white md:block dark:border-slate-800 dark:bg-slate-900 max-md:absolute max-md:inset-y-0 max-md:right-0 max-md:z-10 max-md:top-[6.5rem] max-md:shadow-xl`}
-      >
+      <aside className="hidden w-56 shrink-0 overflow-y-auto border-l border-slate-200 bg-white md:block dark:border-slate-800 dark:bg-slate-900">
         <PresenceList online={room.online} meId={me.id} />
       </aside>
     </div>
