@@ -2,8 +2,10 @@
  * The tutorial pages in public/examples/ (served by Next at /examples/). The
  * harness does not serve Next's public folder, so the pages are checked as
  * files: self-contained, text-only rendering, the browser API of their
- * technique and the endpoint each one calls. A second part calls those
- * endpoints, spelled as the pages spell them, on a real server.
+ * technique and the endpoint each one calls. What the pages share (the message
+ * list, applyPage, guest sign-in) lives in common.js, which each page loads
+ * before its own inline script. A second part calls those endpoints, spelled
+ * as the pages spell them, on a real server.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -18,8 +20,8 @@ const read = (file: string) => readFileSync(path.join(DIR, file), "utf8");
 
 /** What each page must contain: its technique's browser API and the endpoints it calls. */
 const PAGES: Record<string, string[]> = {
-  "polling.html": ["setInterval(", "/messages?after=", "/messages`", 'method: "POST"', "/api/auth/sign-in/anonymous"],
-  "long-polling.html": ["/messages?after=", "&wait=", "/messages`", 'method: "POST"', "/api/auth/sign-in/anonymous"],
+  "polling.html": ["setInterval(", "/messages?after=", "/messages`", 'method: "POST"', "applyPage(", "wireSession("],
+  "long-polling.html": ["/messages?after=", "&wait=", "/messages`", 'method: "POST"', "applyPage(", "wireSession("],
   "sse.html": ["new EventSource(", "/feed", 'on("message"', 'on("reset"', "lastEventId"],
   "websocket.html": [
     "new WebSocket(",
@@ -34,14 +36,40 @@ const PAGES: Record<string, string[]> = {
     "bufferedAmount",
     '"room:join"',
     '"message:send"',
-    "/api/auth/sign-in/anonymous",
+    "applyPage(",
+    "wireSession(",
   ],
 };
+
+/** What the pages share, in common.js: the session, the message list and the room log's pages. */
+const COMMON = [
+  "/api/auth/sign-in/anonymous",
+  "/api/auth/sign-out",
+  "/api/me",
+  "/messages?limit=20",
+  "function applyPage(",
+  "return page.next;",
+  "function showMessage(",
+  "function markDeleted(",
+  "function showBroadcast(",
+  "function clearLog(",
+  "function logSystem(",
+  "function wireSession(",
+];
 
 describe("public/examples pages", () => {
   it("index links the four techniques", () => {
     const index = read("index.html");
     for (const page of Object.keys(PAGES)) assert.ok(index.includes(`href="${page}"`), `index.html links ${page}`);
+  });
+
+  it("common.js exists, holds the shared helpers, loads nothing and renders text only", () => {
+    assert.ok(existsSync(path.join(DIR, "common.js")), "common.js exists");
+    const js = read("common.js");
+    for (const needle of COMMON) assert.ok(js.includes(needle), `common.js contains ${needle}`);
+    assert.doesNotMatch(js, /\bimport\b|\bexport\b|\brequire\(/, "a plain script, not a module");
+    assert.doesNotMatch(js, /(?:[a-z]+:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i, "no other host");
+    assert.doesNotMatch(js, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 
   for (const [file, needles] of Object.entries(PAGES)) {
@@ -59,7 +87,10 @@ describe("public/examples pages", () => {
         // No resource from another host: every src/href and url() is same-origin.
         assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:[a-z]+:)?\/\//i);
         assert.doesNotMatch(html, /url\(\s*["']?(?:[a-z]+:)?\/\//i);
-        assert.doesNotMatch(html, /<script[^>]*\ssrc=/i, "scripts are inline");
+        // The one script file is common.js, loaded just before the page's own inline script.
+        const srcs = [...html.matchAll(/<script[^>]*\ssrc=["']?([^"'\s>]+)/gi)].map((m) => m[1]);
+        assert.deepEqual(srcs, ["common.js"], `${file} loads common.js and no other script`);
+        assert.match(html, /<script src="common\.js"><\/script>\s*<script>/, `${file} loads common.js before its inline script`);
         assert.doesNotMatch(html, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
       });
 
