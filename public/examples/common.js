@@ -177,7 +177,8 @@ function wireSession({ refresh, joined, beforeSignOut, signedOut }) {
 
   $("sign-out").addEventListener("click", async () => {
     beforeSignOut();
-    await fetch("/api/auth/sign-out", { method: "POST", credentials: "same-origin" });
+    // better-auth wants a JSON body on POSTs.
+    await fetch("/api/auth/sign-out", { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: "{}" });
     await refresh();
     setStatus(signedOut);
   });
