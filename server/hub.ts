@@ -17,11 +17,11 @@ export interface Owner {
 }
 
 export interface Hub {
-  subscribe(room: string, kind: SubscriberKind, listener: HubListener, owner?: Owner): () => void;
+  subscribe(room: string, kind: SubscriberKind, listener: HubListener): () => void;
   deliver(event: BusEvent): void;
-  /** Registers a connection that must close on a ban even before it subscribes to a room. */
+  /** Registers a signed-in user's connection (SSE stream, /ws socket), so a ban can close it. */
   own(owner: Owner): () => void;
-  /** Closes every subscription and registered connection of a user (a ban). */
+  /** Closes every registered connection of a user (a ban). */
   kick(userId: string): void;
   /** Live subscribers of one room by kind (delivery accounting). */
   roomCounts(room: string): Record<SubscriberKind, number>;
@@ -30,7 +30,7 @@ export interface Hub {
 }
 
 export function createHub(): Hub {
-  const rooms = new Map<string, Set<{ kind: SubscriberKind; listener: HubListener; owner?: Owner }>>();
+  const rooms = new Map<string, Set<{ kind: SubscriberKind; listener: HubListener }>>();
   const count = (entries: Iterable<{ kind: SubscriberKind }>) => {
     const out: Record<SubscriberKind, number> = { sse: 0, longpoll: 0, ws: 0 };
     for (const { kind } of entries) out[kind] += 1;
@@ -42,10 +42,10 @@ export function createHub(): Hub {
       connections.add(owner);
       return () => connections.delete(owner);
     },
-    subscribe(room, kind, listener, owner) {
+    subscribe(room, kind, listener) {
       let set = rooms.get(room);
       if (!set) rooms.set(room, (set = new Set()));
-      const entry = { kind, listener, owner };
+      const entry = { kind, listener };
       set.add(entry);
       return () => {
         const current = rooms.get(room);
@@ -73,16 +73,6 @@ export function createHub(): Hub {
           owner.close();
         } catch (err) {
           console.error("[hub] close failed:", err);
-        }
-      }
-      for (const set of [...rooms.values()]) {
-        for (const entry of [...set]) {
-          if (entry.owner?.userId !== userId) continue;
-          try {
-            entry.owner.close();
-          } catch (err) {
-            console.error("[hub] close failed:", err);
-          }
         }
       }
     },

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { ConnectionBadge } from "@/components/ui/ConnectionBadge";
 import { Banners } from "./Banners";
@@ -11,6 +11,21 @@ import { MessageList } from "./MessageList";
 import { PresenceList, TypingIndicator } from "./PresenceList";
 import { useConnection } from "./useConnection";
 import { useRoom } from "./useRoom";
+
+/** A small header button that opens and closes one of the room's panels. */
+function PanelToggle(props: { open: boolean; onToggle: () => void; controls?: string; className?: string; children: ReactNode }) {
+  return (
+    <button
+      type="button"
+      onClick={props.onToggle}
+      aria-expanded={props.open}
+      aria-controls={props.controls}
+      className={`shrink-0 whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 text-xs font-medium dark:border-slate-700 ${props.className ?? ""}`}
+    >
+      {props.children}
+    </button>
+  );
+}
 
 export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string; role: string } }) {
   const t = useTranslations("room");
@@ -48,35 +63,19 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             {room.room?.topic ? <p className="truncate text-xs text-slate-500 dark:text-slate-400">{room.room.topic}</p> : null}
           </div>
           {room.room?.visibility === "private" ? (
-            <button
-              type="button"
-              onClick={() => setInviting((v) => !v)}
-              aria-expanded={inviting}
-              className="shrink-0 whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 text-xs font-medium dark:border-slate-700"
-            >
+            <PanelToggle open={inviting} onToggle={() => setInviting((v) => !v)}>
               {t("invite")}
-            </button>
+            </PanelToggle>
           ) : null}
           {room.room ? (
-            <button
-              type="button"
-              onClick={() => setSharing((v) => !v)}
-              aria-expanded={sharing}
-              className="shrink-0 whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 text-xs font-medium dark:border-slate-700"
-            >
+            <PanelToggle open={sharing} onToggle={() => setSharing((v) => !v)}>
               {t("share")}
-            </button>
+            </PanelToggle>
           ) : null}
           <ConnectionBadge status={connection} />
-          <button
-            type="button"
-            onClick={() => setShowPeople((v) => !v)}
-            aria-expanded={showPeople}
-            aria-controls="people"
-            className="shrink-0 whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 text-xs font-medium md:hidden dark:border-slate-700"
-          >
+          <PanelToggle open={showPeople} onToggle={() => setShowPeople((v) => !v)} controls="people" className="md:hidden">
             {t("people", { count: room.online.length })}
-          </button>
+          </PanelToggle>
         </div>
         <Banners broadcasts={room.broadcasts} />
         {showPeople ? (

@@ -156,18 +156,13 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   const send: Send = (event, data, id) =>
     write(`${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
-  const sendMessage = (m: Message) => {
-    if (m.seq <= lastSent) return true;
-    lastSent = m.seq;
-    return send("message", publicMessage(m), m.seq);
-  };
-
-  /** Edits and deletions: sent once each, in seq order, like messages. */
+  /** Each log event goes out once, in seq order, with its seq as the SSE id. */
   const sendEvent = (event: string, seq: number, data: unknown) => {
     if (seq <= lastSent) return true;
     lastSent = seq;
     return send(event, data, seq);
   };
+  const sendMessage = (m: Message) => sendEvent("message", m.seq, publicMessage(m));
 
   // Live events and replayed log entries are written the same way.
   const replay = (entry: LogEntry): boolean => {
@@ -190,16 +185,17 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
     if (entry) replay(entry);
   };
 
-  const unsubscribe = ctx.hub.subscribe(
-    room.slug,
-    "sse",
-    (event) => {
-      if (logSeq(event) === null) return;
-      if (replaying) held.push(event);
-      else deliver(event);
-    },
-    access.userId ? { userId: access.userId, close: () => (res.destroy(), close()) } : undefined,
-  );
+  const subscription = ctx.hub.subscribe(room.slug, "sse", (event) => {
+    if (logSeq(event) === null) return;
+    if (replaying) held.push(event);
+    else deliver(event);
+  });
+  // A signed-in reader's stream closes when they are banned.
+  const disown = access.userId ? ctx.hub.own({ userId: access.userId, close: () => (res.destroy(), close()) }) : () => {};
+  const unsubscribe = () => {
+    subscription();
+    disown();
+  };
   const heartbeat = setInterval(() => write(`: ping ${Date.now()}\n\n`), HEARTBEAT_MS);
   req.on("close", close);
   res.on("close", close);

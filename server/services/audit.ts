@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client";
+import type { Tx } from "./log";
 
-type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 export interface AuditEntry {
   id: string;

@@ -12,6 +12,7 @@ import { broadcastAckSchema, broadcastSchema, type Broadcast, type BroadcastLeve
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit";
+import { appendLog } from "./log";
 
 export interface BroadcastReport extends Broadcast {
   retractedAt: string | null;
@@ -84,9 +85,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
         const rooms = target ? [target] : await tx.room.findMany({ select: { id: true, slug: true } });
         const seqs: { slug: string; seq: number }[] = [];
         for (const room of rooms) {
-          const { lastSeq } = await tx.room.update({ where: { id: room.id }, data: { lastSeq: { increment: 1 } }, select: { lastSeq: true } });
-          await tx.logEvent.create({ data: { roomId: room.id, seq: lastSeq, type: "broadcast", broadcastId: id } });
-          seqs.push({ slug: room.slug, seq: lastSeq });
+          seqs.push({ slug: room.slug, seq: await appendLog(tx, room.id, "broadcast", { broadcastId: id }) });
         }
         await recordAudit(tx, {
           actorId: actor.id,
@@ -113,9 +112,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
           : await tx.room.findMany({ select: { id: true, slug: true } });
         const seqs: { slug: string; seq: number }[] = [];
         for (const room of rooms) {
-          const { lastSeq } = await tx.room.update({ where: { id: room.id }, data: { lastSeq: { increment: 1 } }, select: { lastSeq: true } });
-          await tx.logEvent.create({ data: { roomId: room.id, seq: lastSeq, type: "broadcast:retracted", broadcastId: id } });
-          seqs.push({ slug: room.slug, seq: lastSeq });
+          seqs.push({ slug: room.slug, seq: await appendLog(tx, room.id, "broadcast:retracted", { broadcastId: id }) });
         }
         await recordAudit(tx, { actorId: actor.id, action: "broadcast.retract", targetType: "broadcast", targetId: id });
         return seqs;

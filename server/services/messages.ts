@@ -27,6 +27,7 @@ import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import { recordAudit } from "./audit";
+import { appendLog, nextSeq, recordLog, type Tx } from "./log";
 import { requireAdmin, toBroadcast } from "./broadcasts";
 import type { ModerationService } from "./moderation";
 
@@ -81,7 +82,6 @@ function checkBody(raw: string): string {
   return body;
 }
 
-type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 /**
  * Inside a transaction: fails with not_found (rolling back) when the message
@@ -93,11 +93,6 @@ async function stillThere(tx: Tx, id: string, data: { body: string; deletedAt?: 
   if (count === 0) throw new AppError("not_found", "no such message");
 }
 
-/** Takes the room's next seq; call inside the transaction that writes the event. */
-async function nextSeq(tx: Tx, roomId: string): Promise<number> {
-  const { lastSeq } = await tx.room.update({ where: { id: roomId }, data: { lastSeq: { increment: 1 } }, select: { lastSeq: true } });
-  return lastSeq;
-}
 
 export function createMessageService(deps: {
   prisma: PrismaClient;
@@ -169,7 +164,7 @@ export function createMessageService(deps: {
             data: { id, roomId: room.id, seq, clientId: req.clientId, authorId: actor.id, body },
             include: withAuthor,
           });
-          await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message", messageId: id } });
+          await recordLog(tx, room.id, seq, "message", { messageId: id });
           return created;
         });
       } catch (err) {
@@ -198,9 +193,8 @@ export function createMessageService(deps: {
       if (body === row.body) return toMessage(room.slug, row);
       const { updated, seq } = await prisma.$transaction(async (tx) => {
         await stillThere(tx, row.id, { body, editedAt: new Date() });
-        const seq = await nextSeq(tx, room.id);
+        const seq = await appendLog(tx, room.id, "message:updated", { messageId: row.id });
         const updated = await tx.message.findUniqueOrThrow({ where: { id: row.id }, include: withAuthor });
-        await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message:updated", messageId: row.id } });
         return { updated, seq };
       });
       const message = toMessage(room.slug, updated);
@@ -220,8 +214,7 @@ export function createMessageService(deps: {
       const seq = await prisma.$transaction(async (tx) => {
         // The row stays (its seq is part of the log); the text does not.
         await stillThere(tx, row.id, { body: "", deletedAt: new Date() });
-        const seq = await nextSeq(tx, room.id);
-        await tx.logEvent.create({ data: { roomId: room.id, seq, type: "message:deleted", messageId: row.id } });
+        const seq = await appendLog(tx, room.id, "message:deleted", { messageId: row.id });
         if (row.author.id !== actor.id) {
           await recordAudit(tx, {
             actorId: actor.id,

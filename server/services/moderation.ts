@@ -110,12 +110,16 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async checkCanPost(actor, room) {
-      // Read fresh: a connection opened before a ban (or a role change) must not keep its old powers.
-      const user = await prisma.user.findUnique({ where: { id: actor.id }, select: { banned: true, role: true } });
+      // Read fresh, in one query on every send: a connection opened before a
+      // ban, a role change or a mute must not keep its old powers.
+      const user = await prisma.user.findUnique({
+        where: { id: actor.id },
+        select: { banned: true, role: true, mutes: { where: { roomId: room.id }, select: { until: true } } },
+      });
       if (user?.banned) throw new AppError("forbidden", "this account is banned");
       if (user?.role === "admin") return;
       if (room.readOnly) throw new AppError("forbidden", "this room is read-only");
-      const mute = await prisma.mute.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.id } } });
+      const mute = user?.mutes[0];
       if (mute && mute.until.getTime() > Date.now()) {
         throw new AppError("forbidden", `you are muted in #${room.slug} until ${mute.until.toISOString()}`);
       }
