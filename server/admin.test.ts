@@ -19,7 +19,7 @@ const post = (cookie: string, path: string, body: unknown, method = "POST") =>
   fetch(`${h.url}${path}`, { method, headers: { cookie, "content-type": "application/json", origin: h.url }, body: JSON.stringify(body) });
 
 async function head(): Promise<number> {
-  return (await h.app.ctx.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
+  return (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
 }
 
 async function until(check: () => boolean, ms = 2000) {
@@ -52,7 +52,7 @@ describe("broadcasts", () => {
     assert.equal(!viaSocket.ok && viaSocket.error.code, "forbidden");
     assert.equal((await post(memberCookie, "/api/admin/broadcasts", { text: "nope", level: "info" })).status, 403);
     assert.equal((await fetch(`${h.url}/api/admin/broadcasts`, { method: "POST", body: "{}" })).status, 401);
-    assert.equal(await h.app.ctx.prisma.broadcast.count(), 0);
+    assert.equal(await h.app.prisma.broadcast.count(), 0);
   });
 
   it("reaches WebSocket, polling, SSE and long-poll within 2 s, resumes, and is accounted", async () => {
@@ -62,16 +62,17 @@ describe("broadcasts", () => {
     const cursor = await head();
     const sse = collect(await fetch(`${h.url}/api/rooms/general/feed`, { headers: { "last-event-id": String(cursor) } }));
     const waiter = fetch(`${h.url}/api/rooms/general/messages?after=${cursor}&wait=20`, { headers: { cookie: memberCookie } });
-    await until(() => h.app.ctx.hub.counts().longpoll === 1 && h.app.ctx.hub.counts().sse === 1);
+    await until(() => h.app.ctx.connections.counts().longpoll === 1 && h.app.ctx.connections.counts().sse === 1);
 
     const started = Date.now();
-    const onWs = nextEvent(member, "broadcast", (b) => b.text === "Maintenance at 18:00", 2000);
-    const onPolling = nextEvent(polling, "broadcast", (b) => b.text === "Maintenance at 18:00", 2000);
+    const onWs = nextEvent(member, "broadcast", (b) => b.broadcast.text === "Maintenance at 18:00", 2000);
+    const onPolling = nextEvent(polling, "broadcast", (b) => b.broadcast.text === "Maintenance at 18:00", 2000);
     const ack = await admin.emitWithAck("admin:broadcast", { text: "Maintenance at 18:00", level: "warning" });
     assert.ok(ack.ok, JSON.stringify(ack));
     const sent = ack.broadcast;
-    assert.deepEqual(await onWs, sent);
-    assert.deepEqual(await onPolling, sent);
+    // Live frames carry the room and the seq the broadcast took in its log.
+    assert.deepEqual(await onWs, { room: "general", seq: cursor + 1, broadcast: sent });
+    assert.deepEqual(await onPolling, { room: "general", seq: cursor + 1, broadcast: sent });
     const page = (await (await waiter).json()) as LogPage;
     assert.deepEqual(page.events, [{ type: "broadcast", seq: cursor + 1, broadcast: sent }]);
     await until(() => sse.events.some((e) => e.event === "broadcast"));
@@ -80,16 +81,18 @@ describe("broadcasts", () => {
     assert.equal(viaSse.id, String(cursor + 1));
     assert.deepEqual(JSON.parse(viaSse.data), sent);
 
-    // Accounting: admin, member and the poller are sockets in #general, plus one SSE stream.
+    // Accounting: admin, member and the poller are sockets in #general, plus
+    // one SSE stream and one waiting long-poll.
     member.emit("broadcast:ack", { id: sent.id });
     member.emit("broadcast:ack", { id: sent.id }); // counted once per connection
     polling.emit("broadcast:ack", { id: sent.id });
     await until(() => false, 300).catch(() => {});
+    await h.app.ctx.broadcasts.flushDeliveries();
     const [report] = ((await (await fetch(`${h.url}/api/admin/broadcasts`, { headers: { cookie: adminCookie } })).json()) as {
       broadcasts: { id: string; recipients: number; acks: number; lastAckMs: number | null }[];
     }).broadcasts;
     assert.equal(report!.id, sent.id);
-    assert.equal(report!.recipients, 4);
+    assert.equal(report!.recipients, 5);
     assert.equal(report!.acks, 2);
     assert.ok(report!.lastAckMs !== null && report!.lastAckMs >= 0);
 
@@ -154,13 +157,13 @@ describe("moderation", () => {
     const s2 = connectClient(h.url, victimCookie, { transports: ["polling"] });
     await Promise.all([connected(s1), connected(s2)]);
     const stream = collect(await fetch(`${h.url}/api/rooms/general/feed`, { headers: { cookie: victimCookie } }));
-    await until(() => h.app.ctx.hub.counts().sse === 1);
+    await until(() => h.app.ctx.connections.counts().sse === 1);
     const gone = Promise.all([s1, s2].map((s) => new Promise((resolve) => s.once("disconnect", resolve))));
 
     assert.equal((await post(adminCookie, "/api/admin/bans", { user: "troll", reason: "spam" })).status, 201);
     await gone;
     await stream.done;
-    assert.equal(h.app.ctx.hub.counts().sse, 0);
+    assert.equal(h.app.ctx.connections.counts().sse, 0);
     const signIn = await fetch(`${h.url}/api/auth/sign-in/username`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: h.url },

@@ -12,7 +12,7 @@ import { applyMigrations } from "../prisma/scripts/migrations";
 import { sqlitePath } from "../prisma/scripts/engine";
 import { createMemoryBus, type Bus } from "./bus";
 import { setContext, type AppContext } from "./context";
-import { createPrisma } from "./db";
+import { createPrisma, type PrismaClient } from "./db";
 import type { Env } from "./env";
 import { startFanout } from "./fanout";
 import { createApi } from "./http/api";
@@ -21,15 +21,24 @@ import { FEED_PATH, handleFeed } from "./http/sse";
 import { EMBED_PATH, EMBED_SCRIPT_PATH, handleEmbed, handleEmbedScript } from "./http/embed";
 import { createMetrics, METRICS_PATH } from "./metrics";
 import { ADMIN_STATS_PATH, handleAdminStats } from "./ops/http";
-import { createOps, type Ops } from "./ops/stats";
+import { createOps, nodeIdFrom, type Ops } from "./ops/stats";
+import { createConnections } from "./realtime/connections";
+import { createRoomStreams } from "./realtime/streams";
+import { createSubscriptions } from "./realtime/subscription";
+import { createHealth } from "./health";
 import { createServices } from "./services";
-import { createSocketServer, type ChatServer } from "./socket";
+import { attachChat, createSocketServer, type ChatServer } from "./socket";
+import { socketGroup } from "./socket/group";
 import { createWsEndpoint } from "./ws";
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface App {
+  /** What the edges see: services only. */
   ctx: AppContext;
+  /** The store and the bus, for the CLI and tests; edges never get them. */
+  prisma: PrismaClient;
+  bus: Bus;
   server: Server;
   io: ChatServer;
   /** This node's operations figures (admin page, /metrics). */
@@ -38,6 +47,15 @@ export interface App {
   setPageHandler(handler: NodeHandler): void;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A path segment, percent-decoded; null when it is not valid percent-encoding. */
+function decodeSegment(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -59,22 +77,24 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   await applyMigrations(env.DATABASE_URL);
   const prisma = await createPrisma(env.DATABASE_URL);
   const bus = options.bus ?? createMemoryBus();
-  const ctx = createServices({ env, prisma, bus, secret: loadSecret(env), version: options.version ?? "dev" });
-  await ctx.rooms.ensureDefaults();
-  setContext(ctx);
+  const nodeId = nodeIdFrom(env);
+  const domain = createServices({ env, prisma, bus, secret: loadSecret(env), version: options.version ?? "dev", nodeId });
+  await domain.rooms.ensureDefaults();
 
-  const api = createApi(ctx);
   let pages: NodeHandler | undefined;
-
   const server = createServer(async (req, res) => {
     try {
       const pathname = req.url?.split("?")[0] ?? "";
       const feed = FEED_PATH.exec(pathname);
       const embed = EMBED_PATH.exec(pathname);
-      if (feed) {
-        await handleFeed(ctx, req, res, feed[1]!);
-      } else if (embed) {
-        await handleEmbed(ctx, req, res, embed[1]!);
+      if (feed || embed) {
+        const slug = decodeSegment((feed ?? embed)![1]!);
+        if (slug === null) {
+          res.writeHead(400, { "content-type": "application/json" });
+          return void res.end(JSON.stringify({ error: { code: "invalid", message: "the path is not valid percent-encoding" } }));
+        }
+        if (feed) await handleFeed(ctx, req, res, slug);
+        else await handleEmbed(ctx, req, res, slug);
       } else if (pathname === EMBED_SCRIPT_PATH) {
         await handleEmbedScript(res);
       } else if (pathname === METRICS_PATH) {
@@ -104,15 +124,33 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     }
   });
 
-  const io = createSocketServer(server, ctx);
+  const io = createSocketServer(server, env);
+  const connections = createConnections({ revalidate: (principals) => domain.credentials.revalidate(principals) });
+  const streams = createRoomStreams({
+    reader: domain.messages,
+    group: socketGroup(io),
+    delivered: (id, connIds) => domain.broadcasts.delivered(id, connIds),
+  });
+  const ctx: AppContext = {
+    ...domain,
+    health: createHealth({ databaseUrl: env.DATABASE_URL, prisma, bus }),
+    streams,
+    subscriptions: createSubscriptions({ streams, reader: domain.messages }),
+    connections,
+  };
+  setContext(ctx);
+  const api = createApi(ctx);
+  attachChat(io, ctx);
   // Native WebSocket at /ws; takes only its own path's upgrades.
   const ws = createWsEndpoint(server, ctx);
-  const stopFanout = startFanout(bus, io, ctx.hub, ctx.broadcasts);
+  const stopFanout = startFanout(bus, streams, connections);
   const ops = createOps({ ctx, io });
   const metrics = createMetrics({ ops, token: env.METRICS_TOKEN });
 
   return {
     ctx,
+    prisma,
+    bus,
     server,
     io,
     ops,
@@ -136,6 +174,9 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       server.closeAllConnections();
+      streams.close();
+      connections.close();
+      await ctx.broadcasts.close();
       await bus.close();
       await prisma.$disconnect();
       setContext(undefined);

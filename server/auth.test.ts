@@ -74,7 +74,7 @@ describe("auth", () => {
     await register(h.url, "Founder");
     await register(h.url, "second");
     await joinAsGuest(h.url, "Late Guest");
-    const users = await h.app.ctx.prisma.user.findMany();
+    const users = await h.app.prisma.user.findMany();
     const role = (name: string) => users.find((u) => u.name === name)?.role;
     assert.equal(role("Founder"), "admin");
     assert.equal(role("second"), "member");
@@ -98,7 +98,7 @@ describe("auth", () => {
       assert.match(`${body.code} ${body.message}`, /username.*(taken|exists)/i, JSON.stringify(body));
       assert.equal(cookieFrom(dup), "");
     }
-    const rows = await h.app.ctx.prisma.user.findMany({ where: { username: "dora" } });
+    const rows = await h.app.prisma.user.findMany({ where: { username: "dora" } });
     assert.equal(rows.length, 1);
   });
 
@@ -109,7 +109,7 @@ describe("auth", () => {
     const none = await post(h, "sign-up/email", { password: PASSWORD });
     assert.equal(none.status, 400);
     assert.equal(((await none.json()) as { code: string }).code, "USERNAME_REQUIRED");
-    assert.equal(await h.app.ctx.prisma.user.count({ where: { username: "shorty" } }), 0);
+    assert.equal(await h.app.prisma.user.count({ where: { username: "shorty" } }), 0);
   });
 
   it("lets a guest join with a name and refuses an empty one", async () => {
@@ -161,8 +161,8 @@ describe("auth", () => {
 
     assert.equal(await me(h, cookie), null);
     assert.equal((await fetch(`${h.url}/api/rooms`, { headers: { cookie } })).status, 401);
-    const user = await h.app.ctx.prisma.user.findUniqueOrThrow({ where: { username: "leaver" } });
-    assert.equal(await h.app.ctx.prisma.session.count({ where: { userId: user.id } }), 0);
+    const user = await h.app.prisma.user.findUniqueOrThrow({ where: { username: "leaver" } });
+    assert.equal(await h.app.prisma.session.count({ where: { userId: user.id } }), 0);
 
     const after = connectClient(h.url, cookie);
     await assert.rejects(connected(after), /unauthorized/);
@@ -181,7 +181,7 @@ describe("concurrent first registrations", () => {
 
   it("still makes exactly one admin", async () => {
     await Promise.all(Array.from({ length: 8 }, (_, i) => register(h.url, `racer${i}`)));
-    const roles = (await h.app.ctx.prisma.user.findMany()).map((u) => u.role).sort();
+    const roles = (await h.app.prisma.user.findMany()).map((u) => u.role).sort();
     assert.deepEqual(roles, ["admin", ...Array(7).fill("member")]);
   });
 });

@@ -26,8 +26,14 @@ export const CLIENT_IP_HEADER = "x-chat-client-ip";
 
 export const ROLES = { admin: "admin", member: "member", guest: "guest" } as const;
 
-export function createAuth(deps: { prisma: PrismaClient; env: Env; secret: string }) {
-  const { prisma, env, secret } = deps;
+export function createAuth(deps: {
+  prisma: PrismaClient;
+  env: Env;
+  secret: string;
+  /** A session row was deleted by better-auth (sign-out, revocation, cleanup of an expired one). */
+  onSessionEnded?: (sessionId: string) => void;
+}) {
+  const { prisma, env, secret, onSessionEnded } = deps;
   const signInRule = { window: Math.ceil(env.RATE_SIGNIN_WINDOW_MS / 1000), max: env.RATE_SIGNIN_MAX };
 
   return betterAuth({
@@ -69,6 +75,13 @@ export function createAuth(deps: { prisma: PrismaClient; env: Env; secret: strin
       }),
     },
     databaseHooks: {
+      session: {
+        delete: {
+          after: async (session) => {
+            onSessionEnded?.(session.id);
+          },
+        },
+      },
       user: {
         create: {
           before: async (user) => {

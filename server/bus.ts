@@ -1,25 +1,40 @@
 /**
- * The bus carries every event that must reach clients. Domain services publish
- * on it only after their database transaction has committed; the fan-out
- * subscribes and delivers locally (Socket.IO rooms now; SSE and long-poll
- * waiters later). Because nothing else emits, a second node is a matter of
- * swapping this in-memory bus for a Redis one.
+ * The bus carries every event that must reach clients, on every node. Domain
+ * services publish on it only after their database transaction has committed;
+ * the fan-out subscribes and delivers locally. Nothing else emits, so a second
+ * node is a matter of swapping this in-memory bus for the Redis one.
  *
- * Guarantees of MemoryBus: synchronous, in publish order, at-most-once per
- * subscriber. A throwing subscriber is logged and does not affect the others.
+ * What a bus promises, and what it does not: at-most-once, best-effort order.
+ * A room's log events may arrive late, twice, out of order, or not at all (a
+ * Redis outage, a slow node). That is acceptable because the database is the
+ * log: the room streams (server/realtime/streams.ts) put events back in seq
+ * order and fill any gap from the database, so no client ever depends on the
+ * bus being perfect.
+ *
+ * MemoryBus: synchronous, in publish order, one process. A throwing
+ * subscriber is logged and does not affect the others.
  */
-import type { Broadcast, Message, MessageDeleted, MessageUpdated, PresencePayload, TypingPayload } from "./contract";
+import type { LogEntry, PresencePayload, RevokeReason, TypingPayload } from "./contract";
+
+export type { RevokeReason };
+
+/** Which connections a revocation closes: every one matching all given fields. */
+export interface RevokeScope {
+  userId?: string;
+  sessionId?: string;
+  /** An API token or a feed token. */
+  tokenId?: string;
+  /** With userId: only that user's subscriptions of this room (removed from a private room). */
+  room?: string;
+}
 
 export type BusEvent =
-  | { type: "message:new"; room: string; message: Message }
-  | { type: "message:updated"; room: string; payload: MessageUpdated }
-  | { type: "message:deleted"; room: string; payload: MessageDeleted }
-  | { type: "broadcast"; room: string; seq: number; broadcast: Broadcast }
-  | { type: "broadcast:retracted"; room: string; seq: number; id: string }
-  /** A banned user: every connection of theirs, on every transport, is closed. `room` is empty. */
-  | { type: "user:banned"; room: ""; userId: string }
+  /** A room-log event (message, edit, deletion, broadcast, retraction), after commit. */
+  | { type: "log"; room: string; entry: LogEntry }
   | { type: "presence"; room: string; payload: PresencePayload }
-  | { type: "typing"; room: string; payload: TypingPayload };
+  | { type: "typing"; room: string; payload: TypingPayload }
+  /** Close every connection that depends on a withdrawn credential or permission. `room` is empty. */
+  | { type: "revoke"; room: ""; scope: RevokeScope; reason: RevokeReason };
 
 export type BusHandler = (event: BusEvent) => void;
 
@@ -28,6 +43,11 @@ export interface Bus {
   publish(event: BusEvent): void;
   /** Returns the unsubscribe function. */
   subscribe(handler: BusHandler): () => void;
+  /**
+   * Called after the bus was cut off and came back (a Redis reconnect): events
+   * published meanwhile may be lost, so streams re-read the log's head.
+   */
+  onRecover(handler: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -48,24 +68,12 @@ export function createMemoryBus(): Bus {
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    onRecover() {
+      // An in-process bus is never cut off.
+      return () => {};
+    },
     async close() {
       handlers.clear();
     },
   };
-}
-
-/** The seq an event takes in the room log, or null for ephemeral events (presence, typing). */
-export function logSeq(event: BusEvent): number | null {
-  switch (event.type) {
-    case "message:new":
-      return event.message.seq;
-    case "message:updated":
-    case "message:deleted":
-      return event.payload.seq;
-    case "broadcast":
-    case "broadcast:retracted":
-      return event.seq;
-    default:
-      return null;
-  }
 }

@@ -1,36 +1,55 @@
 /**
- * The process-wide registry. The custom server builds the context once and
- * stores it on globalThis; Next's bundles (pages, server components) read it
- * from there, so both share one Prisma client, one bus and one presence map
- * even though each bundle loads its own copy of our modules. Only types are
- * imported here, so importing this file pulls nothing heavy into a bundle.
+ * What the edges see, and the process-wide registry that hands it to Next.
+ *
+ * AppContext holds services only: no Prisma client, no bus. Handlers parse,
+ * authorize and call a service; they cannot reach the store or publish, so
+ * the layering needs no reminder.
+ *
+ * The custom server builds the context once and stores it on globalThis;
+ * Next's bundles (pages, server components) read it from there, so both share
+ * one set of services even though each bundle loads its own copy of our
+ * modules. Only types are imported here, so importing this file pulls nothing
+ * heavy into a bundle.
  */
 import type { Auth } from "./auth";
-import type { Bus } from "./bus";
+import type { Credentials } from "./credentials";
 import type { Env } from "./env";
-import type { Hub } from "./hub";
-import type { PrismaClient } from "./generated/prisma/client";
-import type { Actor } from "./services/actor";
+import type { Health } from "./health";
+import type { Connections } from "./realtime/connections";
+import type { RoomStreams } from "./realtime/streams";
+import type { Subscriptions } from "./realtime/subscription";
+import type { AuditService } from "./services/audit";
+import type { BroadcastService } from "./services/broadcasts";
 import type { MessageService } from "./services/messages";
+import type { ModerationService } from "./services/moderation";
+import type { AdminPolicy } from "./services/policy";
 import type { PresenceService } from "./services/presence";
 import type { RoomService } from "./services/rooms";
 import type { TokenService } from "./services/tokens";
-import type { BroadcastService } from "./services/broadcasts";
-import type { ModerationService } from "./services/moderation";
 
 export interface AppContext {
   env: Env;
   version: string;
-  prisma: PrismaClient;
-  bus: Bus;
-  hub: Hub;
+  /** Names this process (the operations view, /metrics, /api/health). */
+  nodeId: string;
+  health: Health;
+  /** better-auth: its own routes under /api/auth/*. Edges use `credentials` to know who is asking. */
   auth: Auth;
+  credentials: Credentials;
+  admin: AdminPolicy;
+  audit: AuditService;
   presence: PresenceService;
   rooms: RoomService;
   messages: MessageService;
   tokens: TokenService;
   broadcasts: BroadcastService;
   moderation: ModerationService;
+  /** The room-subscription core: every transport's replay-to-live hand-over. */
+  subscriptions: Subscriptions;
+  /** This node's room streams (ordered, gapless room logs). */
+  streams: RoomStreams;
+  /** Every open connection and the credential it stands on. */
+  connections: Connections;
 }
 
 const KEY = Symbol.for("relay-chat.context");
@@ -44,17 +63,4 @@ export function getContext(): AppContext {
   const ctx = (globalThis as Registry)[KEY];
   if (!ctx) throw new Error("the app context is not initialised: start the app with `npm start` or `npm run dev`");
   return ctx;
-}
-
-/** The signed-in user behind a request's cookies, or null. */
-export async function actorFromHeaders(auth: Auth, headers: Headers): Promise<Actor | null> {
-  const session = await auth.api.getSession({ headers });
-  if (!session) return null;
-  const user = session.user as typeof session.user & { role?: string | null; isAnonymous?: boolean | null };
-  return {
-    id: user.id,
-    name: user.name,
-    role: user.role ?? "member",
-    guest: user.isAnonymous === true,
-  };
 }

@@ -83,6 +83,22 @@ export interface Broadcast {
   expiresAt: string | null;
 }
 
+/** A live broadcast, as one room's log event: an all-rooms broadcast comes once per room, each with that room's seq. */
+export interface BroadcastDelivery {
+  room: string;
+  seq: number;
+  broadcast: Broadcast;
+}
+export interface BroadcastRetracted {
+  room: string;
+  seq: number;
+  id: string;
+}
+
+/** Why the server is closing a connection (or one room's subscription) on its own. */
+export const REVOKE_REASONS = ["banned", "signed_out", "token_revoked", "removed"] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+
 /**
  * One event of the room log, as replayed to a resuming client. Message events
  * carry the message as it is now (an edited body), and a message deleted
@@ -243,15 +259,16 @@ export interface ServerToClientEvents {
   "message:new": (message: Message) => void;
   "message:updated": (payload: MessageUpdated) => void;
   "message:deleted": (payload: MessageDeleted) => void;
-  broadcast: (payload: Broadcast) => void;
-  "broadcast:retracted": (payload: { id: string }) => void;
+  broadcast: (payload: BroadcastDelivery) => void;
+  "broadcast:retracted": (payload: BroadcastRetracted) => void;
   presence: (payload: PresencePayload) => void;
   typing: (payload: TypingPayload) => void;
-}
-
-/** Per-socket data set at handshake. */
-export interface SocketData {
-  user: UserRef & { role: string; guest: boolean };
+  /**
+   * The credential or permission this connection stood on was withdrawn. With
+   * `room`, only that room's subscription ended (removed from a private room);
+   * without, the server disconnects the socket right after: sign in again.
+   */
+  revoked: (payload: { reason: RevokeReason; room?: string }) => void;
 }
 
 // ---- Native WebSocket (/ws) frames -------------------------------------------
@@ -264,7 +281,7 @@ export interface SocketData {
 export const wsIdSchema = z.union([z.string().max(64), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]);
 export type WsId = z.infer<typeof wsIdSchema>;
 
-export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "message:edit", "message:delete", "typing"] as const;
+export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "message:edit", "message:delete", "typing", "broadcast:ack"] as const;
 export type WsRequestType = (typeof WS_REQUEST_TYPES)[number];
 
 /** Read first, so that an unknown type and a bad payload get different answers. */
@@ -278,6 +295,8 @@ export const wsClientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message:edit"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64), body: z.string().max(MAX_BODY * 4) }),
   z.object({ type: z.literal("message:delete"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64) }),
   typingSchema.extend({ type: z.literal("typing"), id: wsIdSchema.optional() }),
+  // Receipt of a live broadcast (delivery accounting); `id` is the frame's correlation id.
+  z.object({ type: z.literal("broadcast:ack"), id: wsIdSchema.optional(), broadcastId: z.string().min(1).max(64) }),
 ]);
 export type WsClientFrame = z.input<typeof wsClientFrameSchema>;
 
@@ -288,6 +307,7 @@ export interface WsReplies {
   "message:send": { message: Message };
   "message:edit": { message: Message };
   "message:delete": object;
+  "broadcast:ack": object;
 }
 export type WsReplyFrame<T extends object = object> = { type: "reply"; id?: WsId } & Ack<T>;
 
@@ -298,7 +318,9 @@ export type WsServerFrame =
   | { type: "message:new"; message: Message }
   | ({ type: "message:updated" } & MessageUpdated)
   | ({ type: "message:deleted" } & MessageDeleted)
-  | { type: "broadcast"; broadcast: Broadcast }
-  | { type: "broadcast:retracted"; id: string }
+  | ({ type: "broadcast" } & BroadcastDelivery)
+  | ({ type: "broadcast:retracted" } & BroadcastRetracted)
   | ({ type: "presence" } & PresencePayload)
-  | ({ type: "typing" } & TypingPayload);
+  | ({ type: "typing" } & TypingPayload)
+  /** A room's subscription ended because the user was removed from it (the connection stays open). */
+  | { type: "revoked"; reason: RevokeReason; room: string };

@@ -24,7 +24,7 @@ describe("docs/examples/node-client.mjs", () => {
     });
     assert.match(stdout, /joined #general: \d+ messages, 1 online/);
     assert.match(stdout, /sent seq 1/);
-    const stored = await h.app.ctx.prisma.message.findFirstOrThrow({ include: { author: true } });
+    const stored = await h.app.prisma.message.findFirstOrThrow({ include: { author: true } });
     assert.equal(stored.body, "hello from the example");
     assert.equal(stored.author.name, "example-bot");
   });

@@ -24,7 +24,7 @@ async function say(client: Client, body: string): Promise<Message> {
 }
 
 async function head(): Promise<number> {
-  return (await h.app.ctx.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
+  return (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
 }
 
 before(async () => {
@@ -76,7 +76,7 @@ describe("moderation through the room log", () => {
     assert.ok((await admin.emitWithAck("message:delete", { room: "general", id: abuse.id })).ok);
     const again = await admin.emitWithAck("message:delete", { room: "general", id: abuse.id });
     assert.equal(!again.ok && again.error.code, "not_found");
-    const stored = await h.app.ctx.prisma.message.findUniqueOrThrow({ where: { id: abuse.id } });
+    const stored = await h.app.prisma.message.findUniqueOrThrow({ where: { id: abuse.id } });
     assert.equal(stored.body, "", "the text is erased, not just hidden");
     assert.ok(stored.deletedAt);
 

@@ -100,6 +100,6 @@ describe("restart with the same data directory", () => {
     assert.equal(!refused.ok && refused.error.code, "not_found");
 
     // Only one general room after ensureDefaults ran again.
-    assert.equal(await second.app.ctx.prisma.room.count({ where: { slug: "general" } }), 1);
+    assert.equal(await second.app.prisma.room.count({ where: { slug: "general" } }), 1);
   });
 });

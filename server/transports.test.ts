@@ -37,7 +37,7 @@ function assertExactly(received: Message[], expected: Message[]) {
 }
 
 async function headSeq(): Promise<number> {
-  return (await h.app.ctx.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
+  return (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
 }
 
 before(async () => {
@@ -158,12 +158,12 @@ describe("other transport paths", () => {
     const started = Date.now();
     const pending = fetch(`${h.url}/api/rooms/general/messages?after=${cursor}&wait=25`, { headers: { cookie } });
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(h.app.ctx.hub.counts().longpoll, 1, "the request is being held");
+    assert.equal(h.app.ctx.connections.counts().longpoll, 1, "the request is being held");
     const [sent] = await sendMany(1, "wake up");
     const page = (await (await pending).json()) as LogPage;
     assert.deepEqual(page.messages.map((m) => m.id), [sent!.id]);
     assert.ok(Date.now() - started < 10_000, "answered well before the 25 s wait");
-    assert.equal(h.app.ctx.hub.counts().longpoll, 0, "the waiter is gone");
+    assert.equal(h.app.ctx.connections.counts().longpoll, 0, "the waiter is gone");
   });
 
   it("answers an empty page when the wait elapses, and bounds waiters per user", async () => {
@@ -184,7 +184,7 @@ describe("other transport paths", () => {
     controller.abort();
     await Promise.all(held);
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(h.app.ctx.hub.counts().longpoll, 0, "aborted waiters release their subscriptions");
+    assert.equal(h.app.ctx.connections.counts().longpoll, 0, "aborted waiters release their subscriptions");
   });
 
   it("posts over HTTP with the same validation and idempotency", async () => {
@@ -228,7 +228,23 @@ describe("other transport paths", () => {
 
     const res = await fetch(`${h.url}/api/rooms/general/feed`, { headers: { "last-event-id": String(head + 1000) } });
     const events = await readEvents(res, (evs) => evs.some((e) => e.event === "message"));
-    assert.equal(events[0]?.event, "reset");
+    // The stream names its log first, then says the cursor cannot be honoured.
+    assert.equal(events[0]?.event, "epoch");
+    const { epoch } = JSON.parse(events[0]!.data) as { epoch: string };
+    assert.equal(events[1]?.event, "reset");
+
+    // A cursor from another log gets a reset on SSE too; one from this log resumes.
+    const foreign = await fetch(`${h.url}/api/rooms/general/feed?lastEventId=1&epoch=another-log`);
+    const foreignEvents = await readEvents(foreign, (evs) => evs.some((e) => e.event === "message"));
+    assert.equal(foreignEvents[1]?.event, "reset");
+    const same = await fetch(`${h.url}/api/rooms/general/feed?lastEventId=${head - 1}&epoch=${epoch}`);
+    const sameEvents = await readEvents(same, (evs) => evs.some((e) => e.event === "message"));
+    assert.deepEqual(
+      sameEvents.map((e) => e.event),
+      ["epoch", "message"],
+      "the same log's cursor resumes: exactly the one event after it",
+    );
+    assert.equal(sameEvents[1]?.id, String(head));
   });
 
   it("serves the SSE wire format a spec parser accepts", async () => {
@@ -239,9 +255,13 @@ describe("other transport paths", () => {
     assert.equal(res.headers.get("content-encoding"), null);
     assert.equal(res.headers.get("access-control-allow-origin"), "*");
     let retry: number | undefined;
-    const events = await readEvents(res, (evs) => evs.length >= 3, (r) => (retry = r));
+    const events = await readEvents(res, (evs) => evs.length >= 4, (r) => (retry = r));
     assert.equal(retry, 3000);
-    for (const e of events) {
+    const [announce, ...rest] = events;
+    assert.equal(announce?.event, "epoch");
+    assert.equal(announce?.id, undefined, "the announcement is not a step of the cursor");
+    assert.equal((JSON.parse(announce!.data) as { room: string }).room, "general");
+    for (const e of rest) {
       assert.equal(e.event, "message");
       const m = JSON.parse(e.data) as Message;
       assert.equal(e.id, String(m.seq));
@@ -299,16 +319,16 @@ describe("other transport paths", () => {
     slow.pause();
     slow.write(`GET /api/rooms/general/feed HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(h.app.ctx.hub.counts().sse, 1);
+    assert.equal(h.app.ctx.connections.counts().sse, 1);
     const big = "y".repeat(3900);
     let queued = 0;
     // Loopback's kernel buffers absorb a few MB before the server's own queue grows.
-    for (let i = 0; i < 5000 && h.app.ctx.hub.counts().sse > 0; i++) {
+    for (let i = 0; i < 5000 && h.app.ctx.connections.counts().sse > 0; i++) {
       await sender.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: `${big} ${i}` });
       queued = Math.max(queued, feed?.writableLength ?? 0);
     }
     h.app.server.off("request", onRequest);
-    assert.equal(h.app.ctx.hub.counts().sse, 0, "the slow consumer was dropped");
+    assert.equal(h.app.ctx.connections.counts().sse, 0, "the slow consumer was dropped");
     assert.ok(feed?.destroyed, "its connection was closed");
     // What the server held for it stayed within the bound (plus the event that crossed it).
     assert.ok(queued <= MAX_BUFFERED_BYTES + 8 * 1024, `queued ${queued} bytes for a client that never read`);
@@ -320,10 +340,10 @@ describe("other transport paths", () => {
     const res = await fetch(`${h.url}/api/rooms/general/feed`, { signal: controller.signal });
     assert.equal(res.status, 200);
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(h.app.ctx.hub.counts().sse, 1);
+    assert.equal(h.app.ctx.connections.counts().sse, 1);
     controller.abort();
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(h.app.ctx.hub.counts().sse, 0);
+    assert.equal(h.app.ctx.connections.counts().sse, 0);
   });
 });
 

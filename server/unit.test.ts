@@ -131,6 +131,7 @@ describe("presence service", () => {
       kind: "memory",
       publish: (e) => void events.push(e),
       subscribe: () => () => {},
+      onRecover: () => () => {},
       close: async () => {},
     };
     return { bus, events };

@@ -6,7 +6,7 @@ import { BroadcastPanel } from "@/components/admin/BroadcastPanel";
 import { LiveOperations } from "@/components/admin/LiveOperations";
 import { ModerationPanel } from "@/components/admin/ModerationPanel";
 import { AppHeader } from "@/components/layout/AppHeader";
-import { currentActor } from "@/components/lib/session";
+import { currentActor, isAdmin } from "@/components/lib/session";
 import { getOps } from "@/server/ops/registry";
 
 export const dynamic = "force-dynamic";
@@ -26,7 +26,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function AdminPage() {
   const me = await currentActor();
   if (!me) redirect("/login?next=/admin");
-  if (me.role !== "admin") forbidden();
+  if (!(await isAdmin(me))) forbidden();
   const t = await getTranslations("admin");
   // First figures rendered on the server; the section polls from there.
   const initial = (await getOps()?.stats()) ?? null;

@@ -204,8 +204,8 @@ export function useRoom(slug: string) {
     const onUpdated = (p: MessageUpdated) => p.room === slug && applyEntry({ type: "message:updated", seq: p.seq, message: p.message });
     const onDeleted = (p: MessageDeleted) => p.room === slug && applyEntry({ type: "message:deleted", seq: p.seq, room: p.room, id: p.id });
     const onPresence = (p: { room: string; online: UserRef[] }) => p.room === slug && setOnline(p.online);
-    const onBroadcast = (b: Broadcast) => {
-      if (b.room !== null && b.room !== slug) return;
+    const onBroadcast = ({ room, broadcast: b }: { room: string; broadcast: Broadcast }) => {
+      if (room !== slug) return;
       setBroadcasts((cur) => (cur.some((x) => x.id === b.id) ? cur : [...cur, b]));
       // Receipt, for the admin's delivery accounting.
       socket.emit("broadcast:ack", { id: b.id });

@@ -3,15 +3,14 @@
  * statuses. The same services back the socket handlers, so behaviour cannot
  * drift between transports.
  */
-import { actorFromHeaders, type AppContext } from "../context";
+import type { AppContext } from "../context";
 import type { WireError } from "../contract";
+import type { UserCredential } from "../credentials";
 import { patchMessageSchema, postMessageSchema } from "../contract";
 import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
 import { createLongPoll } from "./longpoll";
-import { listAudit } from "../services/audit";
-import { requireAdmin } from "../services/broadcasts";
 
 const json = (body: unknown, status = 200, headers: HeadersInit = {}) =>
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
@@ -44,28 +43,28 @@ async function readJson(req: Request): Promise<unknown> {
   }
 }
 
-/** `Authorization: Bearer <token>` or null. */
-export function bearerToken(headers: Headers): string | null {
-  const value = headers.get("authorization");
-  return value?.startsWith("Bearer ") ? value.slice(7).trim() : null;
-}
-
 export function createApi(ctx: AppContext) {
   const poll = createLongPoll(ctx);
 
   /** The session cookie's user, or an API token's (scripts, bots). */
-  async function requireActor(req: Request): Promise<Actor> {
-    const token = bearerToken(req.headers);
-    const actor = token ? await ctx.tokens.verifyApiToken(token) : await actorFromHeaders(ctx.auth, req.headers);
-    if (!actor) throw new AppError("unauthorized", token ? "invalid API token" : "sign in first");
-    return actor;
+  async function requireCredential(req: Request): Promise<UserCredential> {
+    const resolved = await ctx.credentials.resolve({ headers: req.headers });
+    if (!resolved.ok) throw new AppError("unauthorized", "invalid API token");
+    const credential = resolved.credential;
+    if (!credential || credential.kind === "feed-token") throw new AppError("unauthorized", "sign in first");
+    return credential;
   }
+  const requireActor = async (req: Request): Promise<Actor> => (await requireCredential(req)).actor;
 
   const routes: Route[] = [
     route("GET", "/api/health", async () =>
-      json({ ok: true, db: "sqlite", bus: ctx.bus.kind, version: ctx.version }),
+      json({ ok: true, db: ctx.health.db, bus: ctx.health.bus, node: ctx.nodeId, version: ctx.version }),
     ),
-    route("GET", "/api/me", async (req) => json({ user: await actorFromHeaders(ctx.auth, req.headers) })),
+    route("GET", "/api/ready", async () => {
+      const ready = await ctx.health.ready();
+      return json(ready, ready.ok ? 200 : 503);
+    }),
+    route("GET", "/api/me", async (req) => json({ user: await ctx.credentials.sessionActor(req.headers) })),
     route("GET", "/api/rooms", async (req) => json({ rooms: await ctx.rooms.list(await requireActor(req)) })),
     route("POST", "/api/rooms", async (req) => {
       const actor = await requireActor(req);
@@ -75,12 +74,16 @@ export function createApi(ctx: AppContext) {
       const actor = await requireActor(req);
       return json({ member: await ctx.rooms.addMember(actor, slug!, await readJson(req)) }, 201);
     }),
+    route("DELETE", "/api/rooms/:slug/members/:user", async (req, { slug, user }) => {
+      await ctx.rooms.removeMember(await requireActor(req), slug!, user!);
+      return json({ ok: true });
+    }),
     route("GET", "/api/rooms/:slug/messages", async (req, { slug }) => {
-      const actor = await requireActor(req);
+      const credential = await requireCredential(req);
       const query = Object.fromEntries(new URL(req.url).searchParams);
       // With a cursor: polling / long-polling (`wait`). Without: a history page.
-      if (query.after !== undefined) return json(await poll(actor, slug!, query, req.signal));
-      return json({ messages: await ctx.messages.history(actor, slug!, query) });
+      if (query.after !== undefined) return json(await poll(credential, slug!, query, req.signal));
+      return json({ messages: await ctx.messages.history(credential.actor, slug!, query) });
     }),
     route("POST", "/api/rooms/:slug/messages", async (req, { slug }) => {
       const actor = await requireActor(req);
@@ -97,7 +100,7 @@ export function createApi(ctx: AppContext) {
       return json({ deleted: await ctx.messages.remove(actor, { room: slug, id }) });
     }),
     // ---- Admin: broadcasts, moderation, audit. Every route checks the role
-    // in its service (requireAdmin), not only here.
+    // in its service (the admin policy), not only here.
     route("GET", "/api/admin/broadcasts", async (req) => json({ broadcasts: await ctx.broadcasts.list(await requireActor(req)) })),
     route("POST", "/api/admin/broadcasts", async (req) =>
       json({ broadcast: await ctx.broadcasts.send(await requireActor(req), await readJson(req)) }, 201),
@@ -125,10 +128,9 @@ export function createApi(ctx: AppContext) {
     route("GET", "/api/admin/users", async (req) =>
       json({ users: await ctx.moderation.findUsers(await requireActor(req), new URL(req.url).searchParams.get("q") ?? "") }),
     ),
-    route("GET", "/api/admin/audit", async (req) => {
-      await requireAdmin(ctx.prisma, await requireActor(req));
-      return json({ entries: await listAudit(ctx.prisma, Object.fromEntries(new URL(req.url).searchParams)) });
-    }),
+    route("GET", "/api/admin/audit", async (req) =>
+      json({ entries: await ctx.audit.list(await requireActor(req), Object.fromEntries(new URL(req.url).searchParams)) }),
+    ),
     route("GET", "/api/tokens", async (req) => json({ tokens: await ctx.tokens.listApiTokens(await requireActor(req)) })),
     route("POST", "/api/tokens", async (req) =>
       json({ token: await ctx.tokens.createApiToken(await requireActor(req), await readJson(req)) }, 201),

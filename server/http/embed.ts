@@ -52,14 +52,14 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
   const locale = isLocale(langParam) ? langParam : fromAcceptLanguage(req.headers["accept-language"]);
   const theme = ["light", "dark"].includes(url.searchParams.get("theme") ?? "") ? url.searchParams.get("theme")! : "";
   const text = await strings(locale);
-  const room = await ctx.prisma.room.findUnique({ where: { slug: decodeURIComponent(slug).toLowerCase() } });
+  const room = await ctx.rooms.publicRoom(slug.toLowerCase());
   const headers = {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
     // Made to be framed anywhere; it carries no session and no controls.
     "content-security-policy": "frame-ancestors *; default-src 'self'; style-src 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
   };
-  if (!room || room.visibility !== "public") {
+  if (!room) {
     res.writeHead(404, headers);
     res.end(`<!doctype html><html lang="${locale}"><meta charset="utf-8"><style>${STYLE}</style><p id="empty">${esc(text.unavailable)}</p></html>`);
     return;

@@ -1,41 +1,86 @@
 /**
  * HTTP long-poll (the source document's third technique): hold a request until
  * the room's log has an event after the client's cursor, then answer at once.
- * Waiters are woken by the bus fan-out through the hub, never by polling the
- * database in a loop; each user may hold only a few at a time.
+ * A thin adapter over the room subscription core: the core writes the page
+ * after the cursor; when it is empty the request waits, attached to the
+ * room's stream, for the next entries, and answers with them. Waiters are
+ * woken by the fan-out, never by polling the database; each user may hold
+ * only a few at a time, and a withdrawn credential answers them at once.
  */
-import { logSeq } from "../bus";
-import type { LogPage } from "../contract";
+import { randomUUID } from "node:crypto";
+import type { LogEntry, LogPage, RevokeReason } from "../contract";
 import { pollQuerySchema } from "../contract";
 import type { AppContext } from "../context";
+import type { UserCredential } from "../credentials";
 import { AppError } from "../errors";
-import type { Actor } from "../services/actor";
+import type { Subscription } from "../realtime/subscription";
 
 /** Concurrent waiting requests per user: enough for a few tabs, not a flood. */
 export const MAX_WAITERS_PER_USER = 6;
 
+const REVOKED: Record<RevokeReason, AppError> = {
+  banned: new AppError("forbidden", "this account is banned"),
+  signed_out: new AppError("unauthorized", "the session ended; sign in again"),
+  token_revoked: new AppError("unauthorized", "the API token was revoked"),
+  removed: new AppError("not_found", "you are no longer a member of this room"),
+};
 
 export function createLongPoll(ctx: AppContext) {
   const waiting = new Map<string, number>();
 
-  return async function poll(actor: Actor, slug: string, query: unknown, signal: AbortSignal): Promise<LogPage> {
+  return async function poll(credential: UserCredential, slug: string, query: unknown, signal: AbortSignal): Promise<LogPage> {
+    const { actor } = credential;
     const { after, epoch, wait } = pollQuerySchema.parse(query);
     const room = await ctx.rooms.access(actor, slug);
 
-    // Subscribe before reading, so an event committed in between still wakes us.
+    let first: LogPage | undefined;
+    const live: LogEntry[] = [];
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    const unsubscribe = ctx.hub.subscribe(room.slug, "longpoll", (event) => {
-      const seq = logSeq(event);
-      if (seq !== null && seq > after) wake();
-    });
+    let revoked: RevokeReason | undefined;
+    let sub: Subscription | undefined;
+    let unregister = () => {};
+    let done = false;
+    const finish = () => {
+      done = true;
+      sub?.close();
+      unregister();
+    };
+
     try {
-      const first = await ctx.messages.resume(room, after, epoch);
-      if (first.events.length > 0 || first.more || first.reset || wait === 0 || signal.aborted) return first;
+      sub = await ctx.subscriptions.open(
+        room,
+        { after, epoch },
+        {
+          connId: `lp:${randomUUID()}`,
+          kind: "longpoll",
+          alive: () => !signal.aborted && !done,
+          page: (page) => void (first = page),
+          entry(e) {
+            // Entries arriving in one burst go out in one answer.
+            if (live.push(e.entry) === 1) setImmediate(wake);
+          },
+        },
+        { pages: "first" },
+      );
+      // The client went away while the log was read: nobody reads this answer.
+      if (!first) throw new AppError("unavailable", "the request was closed");
+      const page = first;
+      if (page.events.length > 0 || page.more || page.reset || wait === 0 || signal.aborted || !sub.live) return page;
 
       const held = waiting.get(actor.id) ?? 0;
       if (held >= MAX_WAITERS_PER_USER) throw new AppError("rate_limited", `at most ${MAX_WAITERS_PER_USER} waiting requests per user`);
       waiting.set(actor.id, held + 1);
+      unregister = ctx.connections.add({
+        id: `lp:${randomUUID()}`,
+        kind: "longpoll",
+        principal: credential.principal,
+        rooms: () => [room.slug],
+        close(reason) {
+          revoked = reason;
+          wake();
+        },
+      });
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         await Promise.race([
@@ -49,9 +94,19 @@ export function createLongPoll(ctx: AppContext) {
         if (left > 0) waiting.set(actor.id, left);
         else waiting.delete(actor.id);
       }
-      return await ctx.messages.resume(room, after, epoch);
+      if (revoked) throw REVOKED[revoked];
+      if (live.length === 0) return page;
+      // The entries after the page's cursor, exactly as the core delivered them.
+      const last = live[live.length - 1]!.seq;
+      return {
+        ...page,
+        events: live,
+        messages: live.flatMap((e) => (e.type === "message" ? [e.message] : [])),
+        head: Math.max(page.head, last),
+        next: last,
+      };
     } finally {
-      unsubscribe();
+      finish();
     }
   };
 }

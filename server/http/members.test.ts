@@ -45,7 +45,7 @@ describe("private room invitations", () => {
     // Bob, now a member, may invite too; adding twice is harmless.
     assert.equal((await post("bob", "/api/rooms/secret-plans/members", { username: "dave" })).status, 201);
     assert.equal((await post("alice", "/api/rooms/secret-plans/members", { username: "dave" })).status, 201);
-    assert.equal(await h.app.ctx.prisma.roomMember.count({ where: { room: { slug: "secret-plans" } } }), 3);
+    assert.equal(await h.app.prisma.roomMember.count({ where: { room: { slug: "secret-plans" } } }), 3);
   });
 
   it("refuses non-members, unknown users and public rooms with clear errors", async () => {

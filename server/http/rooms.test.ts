@@ -53,7 +53,7 @@ describe("HTTP rooms API", () => {
 
     const post = await createRoom("", { name: "Anonymous room" });
     assert.equal(post.status, 401);
-    assert.equal(await h.app.ctx.prisma.room.count({ where: { name: "Anonymous room" } }), 0);
+    assert.equal(await h.app.prisma.room.count({ where: { name: "Anonymous room" } }), 0);
   });
 
   it("lists general first with its name, topic, online count and last message", async () => {
@@ -122,9 +122,9 @@ describe("HTTP rooms API", () => {
       online: 0,
       lastMessage: null,
     });
-    const row = await h.app.ctx.prisma.room.findUnique({ where: { slug: "design-team" }, include: { members: true } });
+    const row = await h.app.prisma.room.findUnique({ where: { slug: "design-team" }, include: { members: true } });
     assert.ok(row);
-    const aliceRow = await h.app.ctx.prisma.user.findUniqueOrThrow({ where: { username: "alice" } });
+    const aliceRow = await h.app.prisma.user.findUniqueOrThrow({ where: { username: "alice" } });
     assert.equal(row.createdById, aliceRow.id);
     assert.deepEqual(row.members.map((m) => [m.userId, m.role]), [[aliceRow.id, "owner"]]);
 
@@ -140,7 +140,7 @@ describe("HTTP rooms API", () => {
       // It names what actually collides, not the name just typed.
       assert.match(body.error.message, /"design-team"/);
     }
-    assert.equal(await h.app.ctx.prisma.room.count({ where: { slug: "design-team" } }), 1);
+    assert.equal(await h.app.prisma.room.count({ where: { slug: "design-team" } }), 1);
   });
 
   it("answers invalid bodies with 400 and a reason", async () => {
@@ -154,7 +154,7 @@ describe("HTTP rooms API", () => {
       // An empty body reads as {} (or as not-JSON): refused either way.
       { body: "", reason: /JSON|name/ },
     ];
-    const before = await h.app.ctx.prisma.room.count();
+    const before = await h.app.prisma.room.count();
     for (const { body, reason } of cases) {
       const res = await createRoom(aliceCookie, body);
       assert.equal(res.status, 400, JSON.stringify(body));
@@ -162,7 +162,7 @@ describe("HTTP rooms API", () => {
       assert.equal(json.error.code, "invalid");
       assert.match(json.error.message, reason, JSON.stringify(body));
     }
-    assert.equal(await h.app.ctx.prisma.room.count(), before);
+    assert.equal(await h.app.prisma.room.count(), before);
   });
 
   it("shows a private room only to its creator, and only the creator can join it", async () => {
@@ -192,27 +192,30 @@ describe("HTTP rooms API", () => {
   });
 
   it("refuses a POST from a foreign Origin with 403 and creates nothing", async () => {
-    const before = await h.app.ctx.prisma.room.count();
+    const before = await h.app.prisma.room.count();
     for (const origin of ["https://evil.example", "null", "not a url"]) {
       const res = await createRoom(aliceCookie, { name: "Phishing" }, { origin });
       assert.equal(res.status, 403, origin);
       assert.equal((await res.json()).error.code, "forbidden");
     }
-    assert.equal(await h.app.ctx.prisma.room.count(), before);
+    assert.equal(await h.app.prisma.room.count(), before);
     assert.ok(!(await listRooms(aliceCookie)).some((r) => r.slug === "phishing"));
   });
 
   it("reports health", async () => {
     const res = await fetch(`${h.url}/api/health`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, db: "sqlite", bus: "memory", version: "test" });
+    assert.deepEqual(await res.json(), { ok: true, db: "sqlite", bus: "memory", node: h.app.ctx.nodeId, version: "test" });
+    const ready = await fetch(`${h.url}/api/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { ok: true, checks: { database: { ok: true } } });
   });
 
   it("refuses a request body over 64 KiB with 413 and keeps serving", async () => {
     const res = await createRoom(aliceCookie, JSON.stringify({ name: "Huge", topic: "x".repeat(70 * 1024) }));
     assert.equal(res.status, 413);
     assert.equal((await res.json()).error.code, "too_large");
-    assert.equal(await h.app.ctx.prisma.room.count({ where: { name: "Huge" } }), 0);
+    assert.equal(await h.app.prisma.room.count({ where: { name: "Huge" } }), 0);
     // Just under the limit is parsed (and refused by validation, not by size).
     const under = await createRoom(aliceCookie, JSON.stringify({ name: "Big", topic: "x".repeat(60 * 1024) }));
     assert.equal(under.status, 400);

@@ -1,23 +1,27 @@
 /**
- * The SSE feed, GET /api/rooms/:slug/feed: a thin adapter over the room log.
+ * The SSE feed, GET /api/rooms/:slug/feed: a thin adapter over the room
+ * subscription core. It checks the method and origin, resolves the credential,
+ * asks the rooms service for access, sets the no-buffering headers, and frames
+ * entries; ordering, replay and the hand-over to live are the core's.
  *
  * - Access: public rooms need no login; private rooms need a member's session
- *   or a feed token (?token=). Read-only either way.
- * - Resume: from Last-Event-ID (or ?lastEventId=), replayed from the database
- *   page by page, then live. Live events that arrive during the replay are
- *   held and sent after it, skipping any seq already sent: no gap, no
- *   duplicate. A cursor that cannot be honoured gets `event: reset`.
- * - Without a cursor the stream starts with the newest page, so an embed has
+ *   or a feed token (?token=). Read-only either way. When the credential is
+ *   withdrawn (sign-out, revoked token, ban, removal) the stream ends with
+ *   `event: revoked`.
+ * - The stream announces its log's epoch first (`event: epoch`). A cursor
+ *   (Last-Event-ID or ?lastEventId=, with ?epoch=) from another log, ahead of
+ *   it, or not a number gets `event: reset` and the newest page.
+ * - Without a cursor it starts with the newest page, so an embed has
  *   something to show at once.
  * - A slow consumer is dropped once its unsent bytes pass a bound, and a
  *   closed connection releases its subscription and timer.
  */
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { BusEvent } from "../bus";
-import type { LogEntry, LogPage, Message } from "../contract";
-import { actorFromHeaders, type AppContext } from "../context";
+import type { LogEntry, Message, RevokeReason } from "../contract";
+import type { AppContext } from "../context";
 import type { RoomRecord } from "../services/rooms";
-import { logSeq } from "../bus";
+import type { Cursor, Subscription } from "../realtime/subscription";
 
 /** Heartbeat comment period: proxies drop idle streams after 30-60 s. */
 export const HEARTBEAT_MS = 15_000;
@@ -28,11 +32,10 @@ export const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export const FEED_PATH = /^\/api\/rooms\/([^/]+)\/feed\/?$/;
 
-type Send = (event: string, data: unknown, id?: number) => boolean;
-
 function headersOf(req: IncomingMessage): Headers {
   const h = new Headers();
   if (req.headers.cookie) h.set("cookie", req.headers.cookie);
+  if (typeof req.headers.authorization === "string") h.set("authorization", req.headers.authorization);
   return h;
 }
 
@@ -52,25 +55,6 @@ function fail(res: ServerResponse, status: number, code: string, message: string
 }
 
 /**
- * Resolves the room if the request may read its feed, and the signed-in
- * reader when there is one (a ban must be able to close their streams).
- */
-async function authorize(ctx: AppContext, req: IncomingMessage, slug: string, url: URL): Promise<{ room: RoomRecord; userId?: string } | null> {
-  const room = await ctx.prisma.room.findUnique({ where: { slug } });
-  if (!room) return null;
-  const token = url.searchParams.get("token");
-  if (token && room.visibility === "private") return (await ctx.tokens.verifyFeedToken(room.id, token)) ? { room } : null;
-  const actor = req.headers.cookie ? await actorFromHeaders(ctx.auth, headersOf(req)) : null;
-  if (room.visibility === "public") return { room, userId: actor?.id };
-  if (!actor) return null;
-  try {
-    return { room: await ctx.rooms.access(actor, slug), userId: actor.id };
-  } catch {
-    return null;
-  }
-}
-
-/**
  * What a feed shows of a message: the text and the author's display name.
  * Feeds are read by anyone who may embed them, so user ids and the sender's
  * clientId stay out.
@@ -79,27 +63,33 @@ export function publicMessage(m: Message) {
   return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name }, createdAt: m.createdAt };
 }
 
-/** A bus event as the log entry it stands for (null for ephemeral events). */
-function toEntry(event: BusEvent): LogEntry | null {
-  switch (event.type) {
-    case "message:new":
-      return { type: "message", seq: event.message.seq, message: event.message };
+const event = (name: string, data: unknown, id?: number) =>
+  `${id !== undefined ? `id: ${id}\n` : ""}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** One log entry as an SSE event; its seq is the event id (the cursor EventSource sends back). */
+export function sseFrame(entry: LogEntry): string {
+  switch (entry.type) {
+    case "message":
+      return event("message", publicMessage(entry.message), entry.seq);
     case "message:updated":
-      return { type: "message:updated", seq: event.payload.seq, message: event.payload.message };
+      return event("message-updated", { room: entry.message.room, id: entry.message.id, seq: entry.seq, message: publicMessage(entry.message) }, entry.seq);
     case "message:deleted":
-      return { type: "message:deleted", seq: event.payload.seq, room: event.payload.room, id: event.payload.id };
+      return event("message-deleted", { room: entry.room, id: entry.id, seq: entry.seq }, entry.seq);
     case "broadcast":
-      return { type: "broadcast", seq: event.seq, broadcast: event.broadcast };
+      return event("broadcast", entry.broadcast, entry.seq);
     case "broadcast:retracted":
-      return { type: "broadcast:retracted", seq: event.seq, id: event.id };
-    default:
-      return null;
+      return event("broadcast-retracted", { id: entry.id, seq: entry.seq }, entry.seq);
   }
 }
 
-function parseCursor(raw: string | null | undefined): number | null | "bad" {
+/** Last-Event-ID / ?lastEventId= with ?epoch=: a cursor, none, or one that cannot be honoured. */
+function cursorOf(req: IncomingMessage, url: URL): Cursor | null {
+  const raw = (req.headers["last-event-id"] as string | undefined) ?? url.searchParams.get("lastEventId");
   if (raw === null || raw === undefined || raw === "") return null;
-  return /^\d{1,15}$/.test(raw) ? Number(raw) : "bad";
+  const epoch = url.searchParams.get("epoch") || undefined;
+  // Not a seq: answered like a cursor ahead of the log, with a reset.
+  if (!/^\d{1,15}$/.test(raw)) return { after: Number.MAX_SAFE_INTEGER, epoch };
+  return { after: Number(raw), epoch };
 }
 
 export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
@@ -112,11 +102,18 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   if (req.method !== "GET") return fail(res, 405, "invalid", "use GET", cors);
   if (req.headers.origin && !cors) return fail(res, 403, "forbidden", "this origin may not embed feeds", null);
 
-  const access = await authorize(ctx, req, decodeURIComponent(slug).toLowerCase(), url);
-  const room = access?.room;
-  if (!access || !room) return fail(res, 404, "not_found", "no such room, or its feed needs a member's session or a feed token", cors);
-
-  const cursor = parseCursor((req.headers["last-event-id"] as string | undefined) ?? url.searchParams.get("lastEventId"));
+  const notFound = () => fail(res, 404, "not_found", "no such room, or its feed needs a member's session or a feed token", cors);
+  const resolved = await ctx.credentials.resolve({ headers: headersOf(req), query: url.searchParams }, { feedToken: true });
+  // A wrong token looks like a room that is not there: feeds do not reveal private rooms.
+  if (!resolved.ok) return notFound();
+  const credential = resolved.credential;
+  let room: RoomRecord;
+  try {
+    room = await ctx.rooms.feedAccess(credential, slug.toLowerCase());
+  } catch {
+    return notFound();
+  }
+  const cursor = cursorOf(req, url);
 
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
@@ -128,74 +125,40 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   });
   req.socket.setNoDelay(true);
 
+  const connId = `sse:${randomUUID()}`;
   let closed = false;
-  let lastSent = 0;
-  const held: BusEvent[] = [];
-  let replaying = true;
+  let sub: Subscription | undefined;
 
   const close = () => {
     if (closed) return;
     closed = true;
-    unsubscribe();
+    sub?.close();
+    unregister();
     clearInterval(heartbeat);
     if (!res.writableEnded) res.end();
   };
 
-  const write = (chunk: string): boolean => {
-    if (closed) return false;
+  const write = (chunk: string | Buffer): void => {
+    if (closed) return;
     res.write(chunk);
     // Slow consumer: the kernel buffer is full and our queue keeps growing.
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       res.destroy();
       close();
-      return false;
-    }
-    return true;
-  };
-
-  const send: Send = (event, data, id) =>
-    write(`${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-
-  /** Each log event goes out once, in seq order, with its seq as the SSE id. */
-  const sendEvent = (event: string, seq: number, data: unknown) => {
-    if (seq <= lastSent) return true;
-    lastSent = seq;
-    return send(event, data, seq);
-  };
-  const sendMessage = (m: Message) => sendEvent("message", m.seq, publicMessage(m));
-
-  // Live events and replayed log entries are written the same way.
-  const replay = (entry: LogEntry): boolean => {
-    switch (entry.type) {
-      case "message":
-        return sendMessage(entry.message);
-      case "message:updated":
-        return sendEvent("message-updated", entry.seq, { room: room.slug, id: entry.message.id, seq: entry.seq, message: publicMessage(entry.message) });
-      case "message:deleted":
-        return sendEvent("message-deleted", entry.seq, { room: entry.room, id: entry.id, seq: entry.seq });
-      case "broadcast":
-        return sendEvent("broadcast", entry.seq, entry.broadcast);
-      case "broadcast:retracted":
-        return sendEvent("broadcast-retracted", entry.seq, { id: entry.id });
     }
   };
 
-  const deliver = (event: BusEvent) => {
-    const entry = toEntry(event);
-    if (entry) replay(entry);
-  };
-
-  const subscription = ctx.hub.subscribe(room.slug, "sse", (event) => {
-    if (logSeq(event) === null) return;
-    if (replaying) held.push(event);
-    else deliver(event);
+  const unregister = ctx.connections.add({
+    id: connId,
+    kind: "sse",
+    principal: credential?.principal ?? {},
+    rooms: () => [room.slug],
+    close(reason: RevokeReason) {
+      // EventSource reconnects after an end; the new request is then refused.
+      write(event("revoked", { reason }));
+      close();
+    },
   });
-  // A signed-in reader's stream closes when they are banned.
-  const disown = access.userId ? ctx.hub.own({ userId: access.userId, close: () => (res.destroy(), close()) }) : () => {};
-  const unsubscribe = () => {
-    subscription();
-    disown();
-  };
   const heartbeat = setInterval(() => write(`: ping ${Date.now()}\n\n`), HEARTBEAT_MS);
   req.on("close", close);
   res.on("close", close);
@@ -203,40 +166,32 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   if (req.socket.destroyed) close();
 
   write(`retry: ${RETRY_MS}\n\n`);
-  // Active announcements first, without an id: they are state, not a step
-  // of the cursor (their own log events are replayed in order below).
-  for (const b of await ctx.broadcasts.active(room.id)) send("broadcast", b);
-
+  write(event("epoch", { room: room.slug, epoch: room.epoch }));
   try {
-    let page: LogPage;
-    if (cursor === null) {
-      page = await ctx.messages.latest(room);
-    } else if (cursor === "bad") {
-      page = { ...(await ctx.messages.latest(room)), reset: true };
-    } else {
-      lastSent = cursor;
-      page = await ctx.messages.resume(room, cursor, undefined);
-    }
-    if (page.reset) {
-      // The cursor is from another log (say, the database was reset): the
-      // client must drop what it shows; the newest page follows.
-      lastSent = 0;
-      send("reset", { room: room.slug, head: page.head, epoch: page.epoch });
-    }
-    for (;;) {
-      // A newest page has only messages; a resumed page has every log event.
-      if (page.events.length) {
-        for (const entry of page.events) if (!replay(entry)) return;
-      } else {
-        for (const m of page.messages) if (!sendMessage(m)) return;
-      }
-      if (!page.more || closed) break;
-      // Page from the last row read (rows of messages deleted since are read, not shown).
-      lastSent = Math.max(lastSent, page.next);
-      page = await ctx.messages.resume(room, lastSent, undefined);
-    }
-    replaying = false;
-    for (const event of held.splice(0)) deliver(event);
+    // Active announcements first, without an id: they are state, not a step
+    // of the cursor (their own log events are replayed in order below).
+    for (const b of await ctx.broadcasts.active(room.id)) write(event("broadcast", b));
+    sub = await ctx.subscriptions.open(
+      room,
+      cursor,
+      {
+        connId,
+        kind: "sse",
+        alive: () => !closed,
+        page(page) {
+          // The cursor is from another log (say, the database was reset): the
+          // client must drop what it shows; the newest page follows.
+          if (page.reset) write(event("reset", { room: room.slug, head: page.head, epoch: page.epoch }));
+          // A newest page has only messages; a resumed page has every log event.
+          if (page.events.length) for (const entry of page.events) write(sseFrame(entry));
+          else for (const m of page.messages) write(sseFrame({ type: "message", seq: m.seq, message: m }));
+        },
+        // One frame per entry, shared by every stream of the room.
+        entry: (e) => write(e.once("sse", () => Buffer.from(sseFrame(e.entry)))),
+      },
+      { pages: "all" },
+    );
+    if (closed) sub.close();
   } catch (err) {
     console.error("[sse] replay failed:", err);
     res.destroy();

@@ -1,9 +1,9 @@
 /**
  * GET /api/admin/stats: the operations snapshot for the admin page, which
  * polls it every 2 s. A thin edge: session cookie, admin role, then the
- * snapshot. Served by the custom server (not Next), next to the rest of /api.
+ * snapshot (the same admin policy as /admin and the services). Served by the custom server (not Next), next to the rest of /api.
  */
-import { actorFromHeaders, type AppContext } from "../context";
+import type { AppContext } from "../context";
 import type { Ops } from "./stats";
 
 export const ADMIN_STATS_PATH = "/api/admin/stats";
@@ -18,8 +18,8 @@ export async function handleAdminStats(ctx: AppContext, ops: Ops, req: Request):
       headers: { allow: "GET, HEAD", "content-type": "application/json" },
     });
   }
-  const actor = await actorFromHeaders(ctx.auth, req.headers);
+  const actor = await ctx.credentials.sessionActor(req.headers);
   if (!actor) return json({ error: { code: "unauthorized", message: "sign in first" } }, 401);
-  if (actor.role !== "admin") return json({ error: { code: "forbidden", message: "admins only" } }, 403);
+  if (!(await ctx.admin.isAdmin(actor))) return json({ error: { code: "forbidden", message: "admins only" } }, 403);
   return json(await ops.stats());
 }

@@ -63,7 +63,7 @@ const lagMs = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LAG_RESOLUTION_
 
 export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
   const { ctx, io } = deps;
-  const nodeId = nodeIdFrom(ctx.env);
+  const nodeId = ctx.nodeId;
   const startedAt = new Date(Date.now() - process.uptime() * 1000);
 
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
@@ -91,10 +91,10 @@ export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
     socketTransports,
     async stats() {
       const socketio = socketTransports();
-      const hub = ctx.hub.counts();
+      const { sse, longpoll, ws } = ctx.connections.counts();
       // The presence service knows counts by room, not the list of rooms:
-      // ask the store for the rooms and keep those with someone in them.
-      const known = await ctx.prisma.room.findMany({ select: { slug: true, name: true, visibility: true } });
+      // ask for the rooms and keep those with someone in them.
+      const known = await ctx.rooms.directory();
       const users = new Set<string>();
       const rooms = known
         .map((room) => {
@@ -115,8 +115,10 @@ export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
         },
         connections: {
           socketio,
-          ...hub,
-          total: socketio.websocket + socketio.polling + hub.sse + hub.longpoll + hub.ws,
+          sse,
+          longpoll,
+          ws,
+          total: socketio.websocket + socketio.polling + sse + longpoll + ws,
         },
         rooms,
         onlineUsers: users.size,

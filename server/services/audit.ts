@@ -6,7 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client";
+import type { Actor } from "./actor";
 import type { Tx } from "./log";
+import type { AdminPolicy } from "./policy";
 
 
 export interface AuditEntry {
@@ -41,7 +43,21 @@ export function recordAudit(
   });
 }
 
-export async function listAudit(prisma: PrismaClient, query: unknown): Promise<AuditEntry[]> {
+export interface AuditService {
+  /** Entries newest first; admins only. */
+  list(actor: Actor, query: unknown): Promise<AuditEntry[]>;
+}
+
+export function createAuditService(prisma: PrismaClient, admin: AdminPolicy): AuditService {
+  return {
+    async list(actor, query) {
+      await admin.require(actor);
+      return listAudit(prisma, query);
+    },
+  };
+}
+
+async function listAudit(prisma: PrismaClient, query: unknown): Promise<AuditEntry[]> {
   const { action, actor, limit } = auditQuerySchema.parse(query);
   const rows = await prisma.auditLog.findMany({
     where: {

@@ -1,9 +1,14 @@
 /**
  * Broadcasts: an admin's announcement to one room or all. Each targeted room's
  * log takes the broadcast at its next seq (so offline clients and feeds get it
- * when they resume); retraction is a log event too. Delivery accounting:
- * the fan-out reports how many socket and SSE connections it delivered to,
- * and socket clients acknowledge receipt, once per connection.
+ * when they resume); retraction is a log event too.
+ *
+ * Delivery accounting: each node's room streams report which connections a
+ * broadcast went out to live, on every transport (Socket.IO, /ws, SSE,
+ * long-poll). A connection in several rooms counts once. The tally is kept in
+ * memory and added to the stored count every DELIVERY_FLUSH_MS, so every node
+ * adds its own share and the stored figure is the cluster's sum. Clients
+ * acknowledge receipt, once per connection.
  */
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
@@ -13,6 +18,7 @@ import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit";
 import { appendLog } from "./log";
+import type { AdminPolicy } from "./policy";
 
 export interface BroadcastReport extends Broadcast {
   retractedAt: string | null;
@@ -31,9 +37,17 @@ export interface BroadcastService {
   list(actor: Actor): Promise<BroadcastReport[]>;
   /** A connection acknowledged receipt; counted once per connection. */
   ack(connId: string, input: unknown): Promise<void>;
-  /** The fan-out delivered to this many more connections. */
-  addRecipients(id: string, count: number): Promise<void>;
+  /** A room stream delivered the broadcast to these connections (in memory; flushed to the store). */
+  delivered(id: string, connIds: Iterable<string>): void;
+  /** Writes the pending delivery counts now (tests, shutdown). */
+  flushDeliveries(): Promise<void>;
+  close(): Promise<void>;
 }
+
+/** How often delivery counts are written: cheap enough to be near live on the admin page. */
+export const DELIVERY_FLUSH_MS = 1_000;
+/** A connection is counted once per broadcast for this long (an all-rooms broadcast reaches it once per room, at once). */
+const DEDUPE_MS = 5 * 60_000;
 
 type Row = {
   id: string;
@@ -55,21 +69,31 @@ export function toBroadcast(row: Row): Broadcast {
   };
 }
 
-/**
- * Checks the role as stored now, not as the connection saw it when it opened:
- * a revoked admin loses the power at once, on long-lived sockets too.
- */
-export async function requireAdmin(prisma: PrismaClient, actor: Actor): Promise<void> {
-  const user = await prisma.user.findUnique({ where: { id: actor.id }, select: { role: true, banned: true } });
-  if (user?.role !== "admin" || user.banned) throw new AppError("forbidden", "admins only");
-}
-
-export function createBroadcastService(prisma: PrismaClient, bus: Bus): BroadcastService {
+export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: AdminPolicy): BroadcastService {
   const withRoom = { room: { select: { slug: true } } } as const;
+  /** Per broadcast: connections already counted here, and how many are not yet stored. */
+  const tally = new Map<string, { seen: Set<string>; pending: number; at: number }>();
+
+  async function flushDeliveries() {
+    const now = Date.now();
+    for (const [id, t] of tally) {
+      const count = t.pending;
+      t.pending = 0;
+      if (count > 0) {
+        await prisma.broadcast.update({ where: { id }, data: { recipients: { increment: count } } }).catch((err) => {
+          // A broadcast deleted meanwhile has nothing left to count.
+          if ((err as { code?: string }).code !== "P2025") console.error("[broadcasts] storing deliveries failed:", (err as Error).message);
+        });
+      }
+      if (now - t.at > DEDUPE_MS) tally.delete(id);
+    }
+  }
+  const flusher = setInterval(() => void flushDeliveries(), DELIVERY_FLUSH_MS);
+  flusher.unref();
 
   return {
     async send(actor, input) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const req = broadcastSchema.parse(input);
       const expiresAt = req.expiresAt ? new Date(req.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError("invalid", "expiresAt: must be in the future");
@@ -97,12 +121,12 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
         return { row, seqs };
       });
       const broadcast = toBroadcast(row);
-      for (const { slug, seq } of seqs) bus.publish({ type: "broadcast", room: slug, seq, broadcast });
+      for (const { slug, seq } of seqs) bus.publish({ type: "log", room: slug, entry: { type: "broadcast", seq, broadcast } });
       return broadcast;
     },
 
     async retract(actor, id) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const row = await prisma.broadcast.findUnique({ where: { id } });
       if (!row || row.retractedAt) throw new AppError("not_found", "no such active broadcast");
       const seqs = await prisma.$transaction(async (tx) => {
@@ -117,7 +141,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
         await recordAudit(tx, { actorId: actor.id, action: "broadcast.retract", targetType: "broadcast", targetId: id });
         return seqs;
       });
-      for (const { slug, seq } of seqs) bus.publish({ type: "broadcast:retracted", room: slug, seq, id });
+      for (const { slug, seq } of seqs) bus.publish({ type: "log", room: slug, entry: { type: "broadcast:retracted", seq, id } });
     },
 
     async active(roomId) {
@@ -134,7 +158,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
     },
 
     async list(actor) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const rows = await prisma.broadcast.findMany({
         orderBy: { createdAt: "desc" },
         take: 100,
@@ -165,8 +189,21 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus): Broadcas
       }
     },
 
-    async addRecipients(id, count) {
-      if (count > 0) await prisma.broadcast.update({ where: { id }, data: { recipients: { increment: count } } }).catch(() => {});
+    delivered(id, connIds) {
+      let t = tally.get(id);
+      if (!t) tally.set(id, (t = { seen: new Set(), pending: 0, at: Date.now() }));
+      for (const conn of connIds) {
+        if (t.seen.has(conn)) continue;
+        t.seen.add(conn);
+        t.pending += 1;
+      }
+    },
+
+    flushDeliveries,
+
+    async close() {
+      clearInterval(flusher);
+      await flushDeliveries();
     },
   };
 }

@@ -28,7 +28,8 @@ import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import { recordAudit } from "./audit";
 import { appendLog, nextSeq, recordLog, type Tx } from "./log";
-import { requireAdmin, toBroadcast } from "./broadcasts";
+import { toBroadcast } from "./broadcasts";
+import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
 
 export interface MessageService {
@@ -39,6 +40,8 @@ export interface MessageService {
   remove(actor: Actor, input: unknown): Promise<{ room: string; id: string; seq: number }>;
   /** A page of history, oldest first; without `before`, the newest page. */
   history(actor: Actor, slug: string, query: unknown): Promise<Message[]>;
+  /** The log's head: the seq of its newest event. */
+  head(room: RoomRecord): Promise<number>;
   /** The newest page of an already authorized room, with the log's head. */
   latest(room: RoomRecord): Promise<LogPage>;
   /**
@@ -99,9 +102,10 @@ export function createMessageService(deps: {
   bus: Bus;
   rooms: RoomService;
   moderation: ModerationService;
+  admin: AdminPolicy;
   limiter: RateLimiter;
 }): MessageService {
-  const { prisma, bus, rooms, moderation, limiter } = deps;
+  const { prisma, bus, rooms, moderation, admin, limiter } = deps;
 
   async function page(room: RoomRecord, before: number | undefined, limit: number) {
     const rows = await prisma.message.findMany({
@@ -180,7 +184,7 @@ export function createMessageService(deps: {
       }
       recordPersist(performance.now() - started); // the admin page's rate and latency, and /metrics
       const message = toMessage(room.slug, row);
-      bus.publish({ type: "message:new", room: room.slug, message });
+      bus.publish({ type: "log", room: room.slug, entry: { type: "message", seq: message.seq, message } });
       return message;
     },
 
@@ -198,7 +202,7 @@ export function createMessageService(deps: {
         return { updated, seq };
       });
       const message = toMessage(room.slug, updated);
-      bus.publish({ type: "message:updated", room: room.slug, payload: { room: room.slug, id: message.id, seq, message } });
+      bus.publish({ type: "log", room: room.slug, entry: { type: "message:updated", seq, message } });
       return message;
     },
 
@@ -207,9 +211,7 @@ export function createMessageService(deps: {
       const { room, row } = await target(actor, req.room, req.id);
       if (row.author.id !== actor.id) {
         // Re-read: a connection keeps the role it opened with, and it may have been revoked.
-        await requireAdmin(prisma, actor).catch(() => {
-          throw new AppError("forbidden", "only the author or an admin can delete a message");
-        });
+        if (!(await admin.isAdmin(actor))) throw new AppError("forbidden", "only the author or an admin can delete a message");
       }
       const seq = await prisma.$transaction(async (tx) => {
         // The row stays (its seq is part of the log); the text does not.
@@ -226,9 +228,8 @@ export function createMessageService(deps: {
         }
         return seq;
       });
-      const payload = { room: room.slug, id: row.id, seq };
-      bus.publish({ type: "message:deleted", room: room.slug, payload });
-      return payload;
+      bus.publish({ type: "log", room: room.slug, entry: { type: "message:deleted", seq, room: room.slug, id: row.id } });
+      return { room: room.slug, id: row.id, seq };
     },
 
     async history(actor, slug, query) {
@@ -236,6 +237,8 @@ export function createMessageService(deps: {
       const room = await rooms.access(actor, slug);
       return page(room, before, limit);
     },
+
+    head: headOf,
 
     latest,
 

@@ -12,7 +12,7 @@ import { slugSchema } from "../contract";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit";
-import { requireAdmin } from "./broadcasts";
+import type { AdminPolicy } from "./policy";
 import type { RoomRecord } from "./rooms";
 
 const userRef = z.object({ user: z.string().trim().min(1).max(64) });
@@ -32,7 +32,7 @@ export interface ModerationService {
   findUsers(actor: Actor, q: string): Promise<{ id: string; name: string; username: string | null; role: string; banned: boolean }[]>;
 }
 
-export function createModerationService(prisma: PrismaClient, bus: Bus): ModerationService {
+export function createModerationService(prisma: PrismaClient, bus: Bus, admin: AdminPolicy): ModerationService {
   /** A user by id or username. */
   async function resolveUser(ref: string) {
     const user =
@@ -44,7 +44,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
 
   return {
     async mute(actor, input) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const { user: ref, room: slug, minutes } = muteSchema.parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
@@ -62,7 +62,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async unmute(actor, input) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const { user: ref, room: slug } = muteSchema.pick({ user: true, room: true }).parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
@@ -74,7 +74,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async ban(actor, input) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const { user: ref, reason } = banSchema.parse(input);
       const user = await resolveUser(ref);
       if (user.id === actor.id) throw new AppError("invalid", "you cannot ban yourself");
@@ -84,11 +84,12 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
         await tx.apiToken.deleteMany({ where: { userId: user.id } });
         await recordAudit(tx, { actorId: actor.id, action: "user.ban", targetType: "user", targetId: user.id, detail: { reason: reason ?? null, name: user.name } });
       });
-      bus.publish({ type: "user:banned", room: "", userId: user.id });
+      // Every connection of theirs closes now, on every transport and every node.
+      bus.publish({ type: "revoke", room: "", scope: { userId: user.id }, reason: "banned" });
     },
 
     async unban(actor, input) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const { user: ref } = userRef.parse(input);
       const user = await resolveUser(ref);
       await prisma.$transaction(async (tx) => {
@@ -98,7 +99,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async lock(actor, slug, input) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const { readOnly } = lockSchema.parse(input);
       const room = await prisma.room.findUnique({ where: { slug } });
       if (!room) throw new AppError("not_found", `no room "${slug}"`);
@@ -126,7 +127,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus): Moderat
     },
 
     async findUsers(actor, q) {
-      await requireAdmin(prisma, actor);
+      await admin.require(actor);
       const term = q.trim();
       const rows = await prisma.user.findMany({
         where: term ? { OR: [{ name: { contains: term } }, { username: { contains: term.toLowerCase() } }] } : {},

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
+import type { Bus } from "../bus";
+import type { Credential } from "../credentials";
 import type { RoomSummary, Visibility } from "../contract";
 import { addMemberSchema, createRoomSchema } from "../contract";
 import { AppError } from "../errors";
@@ -32,8 +34,23 @@ export interface RoomService {
   /** The room if the actor may read and write it; otherwise not_found. */
   access(actor: Actor, slug: string): Promise<RoomRecord>;
   summarize(room: RoomRecord): Promise<RoomSummary>;
+  /**
+   * The room if this credential may read its feed: a public room needs none;
+   * a private one a member's session or API token, or a feed token for it.
+   * Otherwise not_found, so a feed does not reveal that a private room exists.
+   */
+  feedAccess(credential: Credential | null, slug: string): Promise<RoomRecord>;
+  /** A public room (embeds), or null. */
+  publicRoom(slug: string): Promise<RoomRecord | null>;
+  /** Every room's name and visibility by slug (the operations view). */
+  directory(): Promise<{ slug: string; name: string; visibility: string }[]>;
   /** Adds a registered user to a private room; only members may invite. */
   addMember(actor: Actor, slug: string, input: unknown): Promise<{ id: string; name: string }>;
+  /**
+   * Removes a member from a private room: oneself (leaving), or anyone for
+   * the room's owner and admins. Their open subscriptions of the room end at once.
+   */
+  removeMember(actor: Actor, slug: string, userId: string): Promise<void>;
 }
 
 /** The lobby's preview of a message: its first 140 characters, never half an emoji. */
@@ -45,7 +62,14 @@ const preview = (body: string) => Array.from(body).slice(0, 140).join("");
  */
 const nameTaken = (slug: string) => `a room with the address "${slug}" already exists; choose another name`;
 
-export function createRoomService(prisma: PrismaClient, presence: PresenceService): RoomService {
+export function createRoomService(deps: {
+  prisma: PrismaClient;
+  bus: Bus;
+  presence: PresenceService;
+  /** Fresh admin check (the one policy, server/services/policy.ts). */
+  isAdmin: (actor: Actor) => Promise<boolean>;
+}): RoomService {
+  const { prisma, bus, presence, isAdmin } = deps;
   async function lastMessages(roomIds: string[]) {
     if (roomIds.length === 0) return new Map<string, RoomSummary["lastMessage"]>();
     // The newest message of each room: one indexed lookup on (roomId, seq) per room.
@@ -74,16 +98,17 @@ export function createRoomService(prisma: PrismaClient, presence: PresenceServic
     };
   }
 
+  const missing = (slug: string) => new AppError("not_found", `no room "${slug}"`);
+
+  async function isMember(roomId: string, userId: string): Promise<boolean> {
+    const member = await prisma.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } }, select: { userId: true } });
+    return member !== null;
+  }
+
   async function access(actor: Actor, slug: string): Promise<RoomRecord> {
     const room = await prisma.room.findUnique({ where: { slug } });
-    if (!room) throw new AppError("not_found", `no room "${slug}"`);
-    if (room.visibility === "private") {
-      const member = await prisma.roomMember.findUnique({
-        where: { roomId_userId: { roomId: room.id, userId: actor.id } },
-        select: { userId: true },
-      });
-      if (!member) throw new AppError("not_found", `no room "${slug}"`);
-    }
+    if (!room) throw missing(slug);
+    if (room.visibility === "private" && !(await isMember(room.id, actor.id))) throw missing(slug);
     return room;
   }
 
@@ -141,6 +166,41 @@ export function createRoomService(prisma: PrismaClient, presence: PresenceServic
     },
 
     access,
+
+    async feedAccess(credential, slug) {
+      const room = await prisma.room.findUnique({ where: { slug } });
+      if (!room) throw missing(slug);
+      if (room.visibility === "public") return room;
+      if (!credential) throw missing(slug);
+      if (credential.kind === "feed-token") {
+        if (credential.roomId !== room.id) throw missing(slug);
+        return room;
+      }
+      if (!(await isMember(room.id, credential.actor.id))) throw missing(slug);
+      return room;
+    },
+
+    async publicRoom(slug) {
+      const room = await prisma.room.findUnique({ where: { slug } });
+      return room && room.visibility === "public" ? room : null;
+    },
+
+    async directory() {
+      return prisma.room.findMany({ select: { slug: true, name: true, visibility: true } });
+    },
+
+    async removeMember(actor, slug, userId) {
+      const room = await access(actor, slug);
+      if (room.visibility !== "private") throw new AppError("invalid", "public rooms have no member list");
+      if (userId !== actor.id) {
+        const me = await prisma.roomMember.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.id } }, select: { role: true } });
+        if (me?.role !== "owner" && !(await isAdmin(actor))) throw new AppError("forbidden", "only the room's owner or an admin can remove members");
+      }
+      const { count } = await prisma.roomMember.deleteMany({ where: { roomId: room.id, userId } });
+      if (count === 0) throw new AppError("not_found", "not a member of this room");
+      // Their sockets, streams and long-polls of this room end now, on every node.
+      bus.publish({ type: "revoke", room: "", scope: { userId, room: room.slug }, reason: "removed" });
+    },
 
     async addMember(actor, slug, input) {
       const { username } = addMemberSchema.parse(input);

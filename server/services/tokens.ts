@@ -8,6 +8,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client";
+import type { Bus } from "../bus";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import type { RoomService } from "./rooms";
@@ -30,17 +31,20 @@ export interface TokenService {
   createApiToken(actor: Actor, input: unknown): Promise<TokenInfo & { token: string }>;
   listApiTokens(actor: Actor): Promise<TokenInfo[]>;
   revokeApiToken(actor: Actor, id: string): Promise<void>;
-  /** The user an API token acts as, or null. */
-  verifyApiToken(token: string): Promise<Actor | null>;
+  /** The user an API token acts as (and the token's id, for revocation), or null. */
+  verifyApiToken(token: string): Promise<{ actor: Actor; tokenId: string } | null>;
 
   createFeedToken(actor: Actor, slug: string, input: unknown): Promise<TokenInfo & { token: string }>;
   listFeedTokens(actor: Actor, slug: string): Promise<TokenInfo[]>;
   revokeFeedToken(actor: Actor, slug: string, id: string): Promise<void>;
-  /** True when the token is a live feed token of that room. */
-  verifyFeedToken(roomId: string, token: string): Promise<boolean>;
+  /**
+   * A live feed token: not revoked, and its maker neither banned nor removed
+   * from the room (a token is worth what its maker's membership is worth).
+   */
+  verifyFeedToken(token: string): Promise<{ tokenId: string; roomId: string; createdById: string } | null>;
 }
 
-export function createTokenService(prisma: PrismaClient, rooms: RoomService): TokenService {
+export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomService): TokenService {
   const info = (t: { id: string; name?: string; label?: string; createdAt: Date }): TokenInfo => ({
     id: t.id,
     name: t.name ?? t.label ?? "",
@@ -68,13 +72,16 @@ export function createTokenService(prisma: PrismaClient, rooms: RoomService): To
     async revokeApiToken(actor, id) {
       const { count } = await prisma.apiToken.deleteMany({ where: { id, userId: actor.id } });
       if (count === 0) throw new AppError("not_found", "no such token");
+      // Connections opened with it close now, on every node.
+      bus.publish({ type: "revoke", room: "", scope: { tokenId: id }, reason: "token_revoked" });
     },
     async verifyApiToken(token) {
       if (!token.startsWith(API_TOKEN_PREFIX)) return null;
       const row = await prisma.apiToken.findUnique({ where: { tokenHash: hash(token) }, include: { user: true } });
       if (!row || row.user.banned) return null;
       await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-      return { id: row.user.id, name: row.user.name, role: row.user.role ?? "member", guest: row.user.isAnonymous === true };
+      const actor = { id: row.user.id, name: row.user.name, role: row.user.role ?? "member", guest: row.user.isAnonymous === true };
+      return { actor, tokenId: row.id };
     },
 
     async createFeedToken(actor, slug, input) {
@@ -95,11 +102,21 @@ export function createTokenService(prisma: PrismaClient, rooms: RoomService): To
       const room = await privateRoom(actor, slug);
       const { count } = await prisma.feedToken.updateMany({ where: { id, roomId: room.id, revokedAt: null }, data: { revokedAt: new Date() } });
       if (count === 0) throw new AppError("not_found", "no such feed token");
+      bus.publish({ type: "revoke", room: "", scope: { tokenId: id }, reason: "token_revoked" });
     },
-    async verifyFeedToken(roomId, token) {
-      if (!token.startsWith(FEED_TOKEN_PREFIX)) return false;
-      const row = await prisma.feedToken.findUnique({ where: { tokenHash: hash(token) }, select: { roomId: true, revokedAt: true } });
-      return !!row && row.roomId === roomId && row.revokedAt === null;
+    async verifyFeedToken(token) {
+      if (!token.startsWith(FEED_TOKEN_PREFIX)) return null;
+      const row = await prisma.feedToken.findUnique({
+        where: { tokenHash: hash(token) },
+        select: { id: true, roomId: true, revokedAt: true, createdById: true, createdBy: { select: { banned: true } } },
+      });
+      if (!row || row.revokedAt || row.createdBy.banned) return null;
+      const member = await prisma.roomMember.findUnique({
+        where: { roomId_userId: { roomId: row.roomId, userId: row.createdById } },
+        select: { userId: true },
+      });
+      if (!member) return null;
+      return { tokenId: row.id, roomId: row.roomId, createdById: row.createdById };
     },
   };
 }

@@ -58,7 +58,7 @@ describe("socket chat", () => {
     assert.ok(first.ok && second.ok);
     assert.equal(second.message.id, first.message.id);
     assert.equal(second.message.seq, first.message.seq);
-    const count = await h.app.ctx.prisma.message.count({ where: { clientId } });
+    const count = await h.app.prisma.message.count({ where: { clientId } });
     assert.equal(count, 1);
   });
 
@@ -95,7 +95,7 @@ describe("socket chat", () => {
       }),
     );
     const clients = [alice, bob, ...extra];
-    const startSeq = (await h.app.ctx.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
+    const startSeq = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
     const acks = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         clients[i % 4]!.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: `burst ${i}` }),

@@ -1,19 +1,27 @@
 /**
  * Socket.IO edge: parse with zod, authorize through the services, answer with
- * an ack. No business rules and no Prisma here; nothing is emitted directly
- * (the fan-out delivers what services publish).
+ * an ack. No business rules and no store here; nothing is emitted directly
+ * except the join answer (the room streams deliver what services publish).
+ *
+ * A room's live events reach the socket through the room's channel, which it
+ * enters only through the subscription core, in the same synchronous step
+ * that writes the join answer: everything up to that point is in the answer,
+ * everything after comes live, each once and in order.
  */
 import type { Socket } from "socket.io";
 import type { ZodType } from "zod";
-import type { Ack, ClientToServerEvents, ServerToClientEvents, SocketData } from "../contract";
+import type { Ack, ClientToServerEvents, JoinResult, ServerToClientEvents } from "../contract";
 import { broadcastAckSchema, joinSchema, leaveSchema, typingSchema } from "../contract";
 import type { AppContext } from "../context";
-import { AppError, toWireError } from "../errors";
+import { toWireError } from "../errors";
+import { roomChannel } from "../realtime/channels";
+import type { Subscription } from "../realtime/subscription";
+import type { SocketData } from ".";
 
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-export const roomChannel = (slug: string) => `room:${slug}`;
-export const userChannel = (id: string) => `user:${id}`;
+type Reply<R extends object> = (a: Ack<R>) => void;
+const replyOf = <R extends object>(ack: unknown): Reply<R> => (typeof ack === "function" ? (ack as Reply<R>) : () => {});
 
 /**
  * Wraps a handler: validates the payload, runs it, and always answers the ack
@@ -22,7 +30,7 @@ export const userChannel = (id: string) => `user:${id}`;
  */
 function acked<I, R extends object>(event: string, schema: ZodType<I> | null, fn: (input: I) => Promise<R>) {
   return async (raw: unknown, ack?: unknown) => {
-    const reply = typeof ack === "function" ? (ack as (a: Ack<R>) => void) : () => {};
+    const reply = replyOf<R>(ack);
     try {
       const input = schema ? schema.parse(raw) : (raw as I);
       reply({ ok: true, ...(await fn(input)) });
@@ -35,33 +43,83 @@ function acked<I, R extends object>(event: string, schema: ZodType<I> | null, fn
 export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void {
   const actor = socket.data.user;
   const user = { id: actor.id, name: actor.name };
+  /** This socket's live subscriptions, by room slug. */
+  const subs = new Map<string, Subscription>();
+  // Joins and leaves of one socket run one at a time, so a retried join cannot race the first.
+  let queue = Promise.resolve();
+  const serial = (task: () => Promise<void>) => {
+    queue = queue.then(task, task);
+    return queue;
+  };
 
-  socket.on(
-    "room:join",
-    acked("room:join", joinSchema, async ({ room: slug, after, epoch }) => {
-      const room = await ctx.rooms.access(actor, slug);
-      // Gone while we looked the room up: joining now would leave a ghost in presence.
-      if (socket.disconnected) throw new AppError("unavailable", "disconnected");
-      // Subscribe before reading the log: anything committed after the read
-      // arrives live, and the client drops what it already has by id.
-      await socket.join(roomChannel(room.slug));
-      ctx.presence.join(room.slug, user, socket.id);
-      const log = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.resume(room, after, epoch);
-      return {
-        ...log,
-        room: await ctx.rooms.summarize(room),
-        online: ctx.presence.online(room.slug),
-        broadcasts: await ctx.broadcasts.active(room.id),
-      };
+  const drop = (slug: string) => {
+    subs.get(slug)?.close();
+    subs.delete(slug);
+    ctx.presence.leave(slug, actor.id, socket.id);
+  };
+
+  const unregister = ctx.connections.add({
+    id: socket.id,
+    kind: "socketio",
+    principal: socket.data.principal,
+    rooms: () => subs.keys(),
+    close(reason) {
+      socket.emit("revoked", { reason });
+      socket.disconnect(true);
+    },
+    leave(room, reason) {
+      void serial(async () => {
+        drop(room);
+        socket.emit("revoked", { reason, room });
+      });
+    },
+  });
+
+  socket.on("room:join", (raw: unknown, ack?: unknown) =>
+    serial(async () => {
+      const reply = replyOf<JoinResult>(ack);
+      try {
+        const { room: slug, after, epoch } = joinSchema.parse(raw);
+        const room = await ctx.rooms.access(actor, slug);
+        const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room), ctx.broadcasts.active(room.id)]);
+        // A join of a room this socket already follows starts over from the new cursor.
+        subs.get(room.slug)?.close();
+        subs.delete(room.slug);
+        const sub = await ctx.subscriptions.open(
+          room,
+          after === undefined ? null : { after, epoch },
+          {
+            connId: socket.id,
+            kind: "socketio",
+            alive: () => socket.connected,
+            page(page) {
+              if (!page.more) ctx.presence.join(room.slug, user, socket.id);
+              reply({ ok: true, ...page, room: summary, online: ctx.presence.online(room.slug), broadcasts });
+            },
+            join() {
+              void socket.join(roomChannel(room.slug));
+              return () => void socket.leave(roomChannel(room.slug));
+            },
+          },
+          { pages: "first" },
+        );
+        if (sub.live) subs.set(room.slug, sub);
+        // Gone while we read the log: leave no ghost in presence.
+        else if (!socket.connected) ctx.presence.leave(room.slug, actor.id, socket.id);
+      } catch (err) {
+        if (!socket.connected) return;
+        reply({ ok: false, error: toWireError(err, "room:join") });
+      }
     }),
   );
 
-  socket.on(
-    "room:leave",
-    acked("room:leave", leaveSchema, async ({ room }) => {
-      await socket.leave(roomChannel(room));
-      ctx.presence.leave(room, actor.id, socket.id);
-      return {};
+  socket.on("room:leave", (raw: unknown, ack?: unknown) =>
+    serial(async () => {
+      const reply = replyOf<object>(ack);
+      const parsed = leaveSchema.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: toWireError(parsed.error, "room:leave") });
+      drop(parsed.data.room);
+      reply({ ok: true });
     }),
   );
 
@@ -98,5 +156,10 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
     if (parsed.success) ctx.presence.typing(parsed.data.room, user, parsed.data.typing, socket.id);
   });
 
-  socket.on("disconnect", () => ctx.presence.dropConnection(socket.id));
+  socket.on("disconnect", () => {
+    unregister();
+    for (const sub of subs.values()) sub.close();
+    subs.clear();
+    ctx.presence.dropConnection(socket.id);
+  });
 }

@@ -10,6 +10,7 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { io as connect, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../contract";
 import { createApp, type App } from "../app";
+import type { Bus } from "../bus";
 import { parseEnv } from "../env";
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -22,7 +23,7 @@ export interface Harness {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startServer(opts: { dir?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startServer(opts: { dir?: string; env?: Record<string, string>; bus?: Bus } = {}): Promise<Harness> {
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), "chat-test-"));
   const dbUrl = `file:${path.join(dir, "chat.db")}`;
   const env = parseEnv({
@@ -32,7 +33,7 @@ export async function startServer(opts: { dir?: string; env?: Record<string, str
     RATE_SIGNIN_MAX: "100000",
     ...opts.env,
   });
-  const app = await createApp({ env, version: "test" });
+  const app = await createApp({ env, version: "test", bus: opts.bus });
   const port = await app.listen(0, "127.0.0.1");
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,26 +1,29 @@
 /**
  * One /ws connection: JSON text frames in, the same services as the Socket.IO
- * handlers (server/socket/handlers.ts) behind them, hub events out. No
- * business rules and no Prisma here; nothing is published from here except
- * through the services.
+ * handlers (server/socket/handlers.ts) behind them, room entries out through
+ * the subscription core. No business rules and no store here.
  *
  * - Frames of one connection are handled one at a time, in arrival order, so
  *   replies come back in request order and a join never races a leave.
  * - Nothing a client sends can throw out of here: a frame that cannot be read
  *   gets `{ type: "error" }`, a request that fails gets an error reply, and the
  *   connection stays open.
- * - Joining subscribes to the room's hub events before reading the log; events
- *   that arrive meanwhile are held until the reply is out, and messages the
- *   reply already carried (seq <= its last) are dropped: no gap, no duplicate.
+ * - A join's reply carries the log up to the room stream's position, written
+ *   in the same step that attaches the connection; live frames follow it:
+ *   each entry once, in seq order.
+ * - The connection is registered with the credential it opened with: sign-out,
+ *   a revoked token or a ban closes it (4001/4003), and removal from a private
+ *   room ends that room's subscription with a `revoked` frame.
  */
 import { randomUUID } from "node:crypto";
 import type { RawData, WebSocket } from "ws";
 import type { z } from "zod";
-import type { BusEvent } from "../bus";
-import { WS_REQUEST_TYPES, wsClientFrameSchema, wsEnvelopeSchema, type WsId, type WsServerFrame } from "../contract";
+import { WS_REQUEST_TYPES, wsClientFrameSchema, wsEnvelopeSchema, type LogEntry, type RevokeReason, type WsId, type WsServerFrame } from "../contract";
 import type { AppContext } from "../context";
+import type { UserCredential } from "../credentials";
 import { toWireError } from "../errors";
-import type { Actor } from "../services/actor";
+import type { Emission, EphemeralEvent } from "../realtime/streams";
+import type { Subscription } from "../realtime/subscription";
 
 /** Frames queued behind a slow one; past this a client is flooding. */
 export const MAX_PENDING_FRAMES = 32;
@@ -31,25 +34,35 @@ export const MAX_PENDING_FRAMES = 32;
  */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
+/** Close codes: 4001 the credential ended (sign in again), 4003 the account is banned. */
+export const CLOSE_CODES: Record<Exclude<RevokeReason, "removed">, number> = { signed_out: 4001, token_revoked: 4001, banned: 4003 };
+
 type ClientFrame = z.output<typeof wsClientFrameSchema>;
 type Of<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
-
-interface Subscription {
-  unsubscribe(): void;
-  /** Messages up to this seq went out in the last join reply. */
-  floor: number;
-  /** False while the client is still paging (its last reply had `more: true`): the next page carries the messages. */
-  live: boolean;
-  /** Events that arrived while a join reply was being prepared. */
-  held: BusEvent[] | null;
-}
 
 function textOf(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString("utf8");
   return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString("utf8");
 }
 
-export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): void {
+/** A room log entry as the /ws frame clients receive live. */
+export function wsFrame(room: string, entry: LogEntry): WsServerFrame {
+  switch (entry.type) {
+    case "message":
+      return { type: "message:new", message: entry.message };
+    case "message:updated":
+      return { type: "message:updated", room, id: entry.message.id, seq: entry.seq, message: entry.message };
+    case "message:deleted":
+      return { type: "message:deleted", room, id: entry.id, seq: entry.seq };
+    case "broadcast":
+      return { type: "broadcast", room, seq: entry.seq, broadcast: entry.broadcast };
+    case "broadcast:retracted":
+      return { type: "broadcast:retracted", room, seq: entry.seq, id: entry.id };
+  }
+}
+
+export function handleConnection(ws: WebSocket, credential: UserCredential, ctx: AppContext): void {
+  const { actor } = credential;
   // Prefixed so it can never collide with a Socket.IO id in the presence map.
   const connId = `ws:${randomUUID()}`;
   const user = { id: actor.id, name: actor.name };
@@ -58,83 +71,57 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
   let pending = 0;
   let queue = Promise.resolve();
 
-  const send = (frame: WsServerFrame) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  const send = (frame: WsServerFrame | string) => {
+    if (ws.readyState === ws.OPEN) ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   };
   const fail = (id: WsId | undefined, message: string) =>
     send({ type: "error", ...(id !== undefined ? { id } : {}), error: { code: "invalid", message } });
   const replyError = (id: WsId | undefined, err: unknown, where: string) =>
     send({ type: "reply", id, ok: false, error: toWireError(err, where) });
 
-  /** A live event; a consumer this far behind is cut rather than buffered without end. */
-  const push = (frame: WsServerFrame) => {
+  /** A live frame; a consumer this far behind is cut rather than buffered without end. */
+  const push = (frame: WsServerFrame | string) => {
     send(frame);
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
   };
 
-  function deliver(sub: Subscription, event: BusEvent) {
-    switch (event.type) {
-      case "message:new":
-        if (sub.live && event.message.seq > sub.floor) push({ type: "message:new", message: event.message });
-        break;
-      case "message:updated":
-      case "message:deleted":
-        if (sub.live && event.payload.seq > sub.floor) push({ type: event.type, ...event.payload } as WsServerFrame);
-        break;
-      case "broadcast":
-        if (sub.live && event.seq > sub.floor) push({ type: "broadcast", broadcast: event.broadcast });
-        break;
-      case "broadcast:retracted":
-        if (sub.live && event.seq > sub.floor) push({ type: "broadcast:retracted", id: event.id });
-        break;
-      case "presence":
-        push({ type: "presence", ...event.payload });
-        break;
-      case "typing":
-        // Not back to the typist's own connections.
-        if (event.payload.user.id !== actor.id) push({ type: "typing", ...event.payload });
-        break;
-    }
-  }
-
-  function release(sub: Subscription) {
-    const held = sub.held ?? [];
-    sub.held = null;
-    for (const event of held) deliver(sub, event);
-  }
+  const drop = (slug: string) => {
+    subs.get(slug)?.close();
+    subs.delete(slug);
+    ctx.presence.leave(slug, actor.id, connId);
+  };
 
   async function join(id: WsId | undefined, { room: slug, after, epoch }: Of<"room:join">) {
-    let sub: Subscription | undefined;
-    let fresh: string | undefined;
     try {
       const room = await ctx.rooms.access(actor, slug);
+      const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room), ctx.broadcasts.active(room.id)]);
       if (closed) return;
-      sub = subs.get(room.slug);
-      if (sub) {
-        sub.held = [];
-      } else {
-        const s: Subscription = { unsubscribe: () => {}, floor: 0, live: true, held: [] };
-        s.unsubscribe = ctx.hub.subscribe(room.slug, "ws", (event) => (s.held ? s.held.push(event) : deliver(s, event)));
-        subs.set(room.slug, (sub = s));
-        fresh = room.slug;
-      }
-      ctx.presence.join(room.slug, user, connId);
-      const log = after === undefined ? await ctx.messages.latest(room) : await ctx.messages.resume(room, after, epoch);
-      const summary = await ctx.rooms.summarize(room);
-      const lastInReply = Math.max(log.messages.at(-1)?.seq ?? 0, log.events.at(-1)?.seq ?? 0);
-      sub.floor = Math.max(lastInReply, log.next) || (log.reset || after === undefined ? 0 : after);
-      sub.live = !log.more;
-      const broadcasts = await ctx.broadcasts.active(room.id);
-      send({ type: "reply", id, ok: true, ...log, room: summary, online: ctx.presence.online(room.slug), broadcasts });
+      // A join of a room this connection already follows starts over from the new cursor.
+      drop(room.slug);
+      const sub = await ctx.subscriptions.open(
+        room,
+        after === undefined ? null : { after, epoch },
+        {
+          connId,
+          kind: "ws",
+          alive: () => !closed,
+          page(page) {
+            if (!page.more) ctx.presence.join(room.slug, user, connId);
+            send({ type: "reply", id, ok: true, ...page, room: summary, online: ctx.presence.online(room.slug), broadcasts });
+          },
+          // One frame per entry, shared by every /ws connection in the room.
+          entry: (e: Emission) => push(e.once("ws", () => JSON.stringify(wsFrame(room.slug, e.entry)))),
+          ephemeral(event: EphemeralEvent) {
+            if (event.type === "presence") push({ type: "presence", ...event.payload });
+            // Not back to the typist's own connections.
+            else if (event.payload.user.id !== actor.id) push({ type: "typing", ...event.payload });
+          },
+        },
+        { pages: "first" },
+      );
+      if (sub.live) subs.set(room.slug, sub);
     } catch (err) {
-      if (fresh && sub) {
-        sub.unsubscribe();
-        subs.delete(fresh);
-        ctx.presence.leave(fresh, actor.id, connId);
-      }
       replyError(id, err, "ws room:join");
-    } finally {
-      if (sub) release(sub);
     }
   }
 
@@ -151,12 +138,9 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
       switch (frame.type) {
         case "room:join":
           return await join(id, frame);
-        case "room:leave": {
-          subs.get(frame.room)?.unsubscribe();
-          subs.delete(frame.room);
-          ctx.presence.leave(frame.room, actor.id, connId);
+        case "room:leave":
+          drop(frame.room);
           return send({ type: "reply", id, ok: true });
-        }
         case "message:send": {
           const { room, clientId, body } = frame;
           return send({ type: "reply", id, ok: true, message: await ctx.messages.send(actor, { room, clientId, body }) });
@@ -169,6 +153,9 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
           await ctx.messages.remove(actor, { room: frame.room, id: frame.messageId });
           return send({ type: "reply", id, ok: true });
         }
+        case "broadcast:ack":
+          await ctx.broadcasts.ack(connId, { id: frame.broadcastId });
+          return send({ type: "reply", id, ok: true });
         case "typing":
           return ctx.presence.typing(frame.room, user, frame.typing, connId);
       }
@@ -207,13 +194,27 @@ export function handleConnection(ws: WebSocket, actor: Actor, ctx: AppContext): 
   // becoming an uncaught exception.
   ws.on("error", () => {});
 
-  // A ban closes this connection even if it never joined a room.
-  const disown = ctx.hub.own({ userId: actor.id, close: () => ws.close(4003, "banned") });
+  const unregister = ctx.connections.add({
+    id: connId,
+    kind: "ws",
+    principal: credential.principal,
+    rooms: () => subs.keys(),
+    close(reason) {
+      if (reason === "removed") return;
+      ws.close(CLOSE_CODES[reason], reason);
+    },
+    leave(room, reason) {
+      queue = queue.then(() => {
+        drop(room);
+        send({ type: "revoked", reason, room });
+      });
+    },
+  });
 
   ws.on("close", () => {
     closed = true;
-    disown();
-    for (const sub of subs.values()) sub.unsubscribe();
+    unregister();
+    for (const sub of subs.values()) sub.close();
     subs.clear();
     ctx.presence.dropConnection(connId);
   });

@@ -13,8 +13,8 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { ErrorCode } from "../contract";
-import { actorFromHeaders, type AppContext } from "../context";
-import type { Actor } from "../services/actor";
+import type { AppContext } from "../context";
+import type { UserCredential } from "../credentials";
 import { isAllowedOrigin } from "../socket/origin";
 import { handleConnection } from "./connection";
 
@@ -36,19 +36,14 @@ export interface WsEndpoint {
   close(): Promise<void>;
 }
 
-/** The API token in `?token=` or `Authorization: Bearer`, or null. */
-function tokenOf(req: IncomingMessage, query: URLSearchParams): string | null {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith("Bearer ")) return auth.slice(7).trim();
-  return query.get("token");
-}
-
-async function authenticate(ctx: AppContext, req: IncomingMessage, query: URLSearchParams): Promise<Actor | null> {
-  const token = tokenOf(req, query);
-  if (token) return ctx.tokens.verifyApiToken(token);
+/** The session cookie, or an API token (`Authorization: Bearer`, or `?token=` for browsers, which cannot set headers here). */
+async function authenticate(ctx: AppContext, req: IncomingMessage, query: URLSearchParams): Promise<UserCredential | null> {
   const headers = new Headers();
   if (req.headers.cookie) headers.set("cookie", req.headers.cookie);
-  return actorFromHeaders(ctx.auth, headers);
+  if (typeof req.headers.authorization === "string") headers.set("authorization", req.headers.authorization);
+  const resolved = await ctx.credentials.resolve({ headers, query }, { apiTokenInQuery: true });
+  if (!resolved.ok || !resolved.credential || resolved.credential.kind === "feed-token") return null;
+  return resolved.credential;
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
@@ -77,20 +72,20 @@ export function createWsEndpoint(server: HttpServer, ctx: AppContext): WsEndpoin
     if (!isAllowedOrigin(req.headers, ctx.env.APP_ORIGIN)) {
       return refuse(socket, 403, "forbidden", "this origin may not connect");
     }
-    let actor: Actor | null;
+    let credential: UserCredential | null;
     try {
-      actor = await authenticate(ctx, req, query);
+      credential = await authenticate(ctx, req, query);
     } catch (err) {
       console.error("[ws] authentication failed:", err);
       return refuse(socket, 503, "unavailable", "something went wrong; try again");
     }
-    if (!actor) return refuse(socket, 401, "unauthorized", "sign in first, or pass an API token");
+    if (!credential) return refuse(socket, 401, "unauthorized", "sign in first, or pass an API token");
     if (closing || socket.destroyed) return void socket.destroy();
     socket.off("error", onError);
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.set(ws, true);
       ws.on("pong", () => alive.set(ws, true));
-      handleConnection(ws, actor, ctx);
+      handleConnection(ws, credential, ctx);
     });
   }
 

@@ -246,7 +246,7 @@ describe("native WebSocket /ws", () => {
     assert.equal(alice.frames.filter((f) => f.type === "typing" && f.user.name === "alice").length, 0);
     await second.close();
 
-    const hubBefore = h.app.ctx.hub.counts().ws;
+    const hubBefore = h.app.ctx.connections.counts().ws;
     const carol = await openWs(h.url, { cookie: await joinAsGuest(h.url, "Carol") });
     const bobSeesCarol = nextEvent(bob, "presence", (p) => p.online.some((u) => u.name === "Carol"));
     const joined = await carol.request({ type: "room:join", room: "general" });
@@ -254,12 +254,12 @@ describe("native WebSocket /ws", () => {
     assert.ok(joined.online.some((u) => u.name === "Carol"));
     await alice.waitFor((f) => f.type === "presence" && f.online.some((u) => u.name === "Carol"));
     await bobSeesCarol;
-    assert.equal(h.app.ctx.hub.counts().ws, hubBefore + 1);
+    assert.equal(h.app.ctx.connections.counts().ws, hubBefore + 1);
 
     const gone = nextEvent(bob, "presence", (p) => !p.online.some((u) => u.name === "Carol"));
     await carol.close();
     await gone;
-    assert.equal(h.app.ctx.hub.counts().ws, hubBefore, "a closed connection leaves the hub");
+    assert.equal(h.app.ctx.connections.counts().ws, hubBefore, "a closed connection leaves the hub");
   });
 
   it("leaves a room on room:leave and stops its events", async () => {

@@ -1,0 +1,141 @@
+/**
+ * Every open connection on this node, whatever its transport, with the
+ * credential it stands on. A permission is checked when a connection opens
+ * and again whenever it is withdrawn: sign-out, a revoked session or token, a
+ * ban, removal from a private room. Withdrawals travel on the bus (so they
+ * reach every node) and land here, where the matching connections are closed.
+ *
+ * Two things cannot be announced, so they are checked on a timer: a session
+ * that simply expires, and anything changed behind the server's back (a
+ * session row deleted by hand). Every REVALIDATE_MS the credentials of all
+ * open connections are re-read in one batch.
+ */
+import type { RevokeReason, RevokeScope } from "../bus";
+
+export type ConnectionKind = "socketio" | "sse" | "longpoll" | "ws";
+
+/** What a connection depends on. A feed-token stream has a tokenId and no userId. */
+export interface Principal {
+  userId?: string;
+  sessionId?: string;
+  tokenId?: string;
+  tokenKind?: "api" | "feed";
+  /** The credential is worthless after this. */
+  expiresAt?: Date;
+}
+
+export interface Connection {
+  readonly id: string;
+  readonly kind: ConnectionKind;
+  readonly principal: Principal;
+  /** Closes the connection, telling the client why (it should not silently retry). */
+  close(reason: RevokeReason): void;
+  /**
+   * Drops the connection's subscription of one room (its user was removed
+   * from a private room). A connection that is about one room only (an SSE
+   * stream, a long-poll) closes instead.
+   */
+  leave?(room: string, reason: RevokeReason): void;
+  /** The rooms it follows (a stream or long-poll follows exactly one). */
+  rooms(): Iterable<string>;
+}
+
+/** Re-reads credentials: returns the principals that no longer hold. */
+export type Revalidator = (principals: Principal[]) => Promise<Principal[]>;
+
+/** How often open connections' credentials are re-read: the longest an expired session keeps a stream. */
+export const REVALIDATE_MS = 30_000;
+
+export interface Connections {
+  /** Registers an open connection; returns the function that unregisters it. */
+  add(conn: Connection): () => void;
+  /** Closes (or, with scope.room, unsubscribes) every connection matching the scope; returns how many. */
+  revoke(scope: RevokeScope, reason: RevokeReason): number;
+  counts(): Record<ConnectionKind, number>;
+  /** Runs one revalidation pass now (tests; the timer runs it every REVALIDATE_MS). */
+  revalidate(): Promise<number>;
+  close(): void;
+}
+
+function matches(p: Principal, scope: RevokeScope): boolean {
+  if (scope.userId !== undefined && p.userId !== scope.userId) return false;
+  if (scope.sessionId !== undefined && p.sessionId !== scope.sessionId) return false;
+  if (scope.tokenId !== undefined && p.tokenId !== scope.tokenId) return false;
+  return scope.userId !== undefined || scope.sessionId !== undefined || scope.tokenId !== undefined;
+}
+
+export function createConnections(deps: { revalidate?: Revalidator; intervalMs?: number; now?: () => number }): Connections {
+  const all = new Set<Connection>();
+  const now = deps.now ?? Date.now;
+
+  function closeOne(conn: Connection, reason: RevokeReason) {
+    try {
+      conn.close(reason);
+    } catch (err) {
+      console.error(`[connections] closing a ${conn.kind} connection failed:`, err);
+    }
+  }
+
+  async function revalidate(): Promise<number> {
+    const open = [...all];
+    if (open.length === 0) return 0;
+    let closed = 0;
+    // Expired without anyone saying so: closed without asking the database.
+    const t = now();
+    for (const conn of open) {
+      if (conn.principal.expiresAt && conn.principal.expiresAt.getTime() <= t) {
+        closeOne(conn, conn.principal.tokenId ? "token_revoked" : "signed_out");
+        closed += 1;
+      }
+    }
+    if (!deps.revalidate) return closed;
+    const withCredential = open.filter((c) => all.has(c) && (c.principal.sessionId || c.principal.tokenId));
+    const unique = new Map<string, Principal>();
+    for (const c of withCredential) unique.set(`${c.principal.sessionId ?? ""}|${c.principal.tokenId ?? ""}`, c.principal);
+    const invalid = await deps.revalidate([...unique.values()]);
+    for (const p of invalid) {
+      const scope = p.sessionId ? { sessionId: p.sessionId } : { tokenId: p.tokenId };
+      closed += registry.revoke(scope, p.tokenId ? "token_revoked" : "signed_out");
+    }
+    return closed;
+  }
+
+  const timer = setInterval(() => {
+    revalidate().catch((err) => console.error("[connections] revalidation failed:", (err as Error).message));
+  }, deps.intervalMs ?? REVALIDATE_MS);
+  timer.unref();
+
+  const registry: Connections = {
+    add(conn) {
+      all.add(conn);
+      return () => all.delete(conn);
+    },
+    revoke(scope, reason) {
+      let n = 0;
+      for (const conn of [...all]) {
+        if (!matches(conn.principal, scope)) continue;
+        if (scope.room !== undefined) {
+          if (![...conn.rooms()].includes(scope.room)) continue;
+          n += 1;
+          if (conn.leave) conn.leave(scope.room, reason);
+          else closeOne(conn, reason);
+          continue;
+        }
+        n += 1;
+        closeOne(conn, reason);
+      }
+      return n;
+    },
+    counts() {
+      const out: Record<ConnectionKind, number> = { socketio: 0, sse: 0, longpoll: 0, ws: 0 };
+      for (const conn of all) out[conn.kind] += 1;
+      return out;
+    },
+    revalidate,
+    close() {
+      clearInterval(timer);
+      all.clear();
+    },
+  };
+  return registry;
+}
