@@ -260,8 +260,10 @@ export function MessageList(props: Props) {
                       />
                     ) : null}
                     {row.kind === "outgoing" ? (
-                      row.out.status === "pending" ? (
-                        <span className="text-xs text-slate-500 dark:text-slate-400">{t("sending")}</span>
+                      row.out.status !== "failed" ? (
+                        <span className="text-xs text-slate-500 dark:text-slate-400">
+                          {row.out.retryAt ? t("waitingRateLimit") : t("sending")}
+                        </span>
                       ) : (
                         <span role="alert" className="flex flex-wrap items-center gap-2 text-xs text-red-600 dark:text-red-400">
                           {row.out.error?.code === "unavailable"

@@ -36,6 +36,22 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   const [sharing, setSharing] = useState(false);
   const name = room.room?.name ?? slug;
 
+  if (room.revoked) {
+    // The server withdrew this page's session (or this room): say so instead of failing silently.
+    const signIn = room.revoked === "signed_out" || room.revoked === "token_revoked";
+    return (
+      <div className="mx-auto flex max-w-md flex-1 flex-col items-center justify-center gap-3 p-6 text-center" role="alert">
+        <h1 className="text-lg font-semibold">{t(`revoked.${room.revoked === "token_revoked" ? "signed_out" : room.revoked}`)}</h1>
+        <Link
+          href={signIn ? `/login?next=${encodeURIComponent(`/r/${slug}`)}` : "/"}
+          className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500"
+        >
+          {signIn ? t("signInAgain") : t("backToLobby")}
+        </Link>
+      </div>
+    );
+  }
+
   if (room.load.state === "error") {
     return (
       <div className="mx-auto flex max-w-md flex-1 flex-col items-center justify-center gap-3 p-6 text-center">

@@ -1,216 +1,121 @@
 "use client";
 /**
- * One room's live state: the log (messages by seq, deduplicated by id), the
- * sender's outgoing messages, presence and typing.
+ * One room, live: the socket's events go into the room reducer
+ * (./roomState.ts, pure and unit-tested), and this hook runs the effects the
+ * state asks for.
  *
- * Resume: the hook remembers the last seq (and the log's epoch) it has seen.
- * It joins on mount, on every reconnect, and when the tab becomes visible
- * again; a rejoin passes the cursor, so the server replays exactly what was
- * missed (page by page), and anything already shown is dropped by id. When
- * the server answers `reset` (the cursor belongs to another log), the room is
- * reloaded from that answer.
- *
- * Sending: every message goes to the IndexedDB outbox first and is sent when
- * connected, re-sent with the same clientId after reconnects and reloads
- * until acknowledged.
+ * - Join on mount, on every reconnect, and when the tab becomes visible
+ *   again, from the cursor (the highest contiguous seq): the server replays
+ *   exactly what was missed, page by page. A join that times out is retried
+ *   with backoff instead of leaving the room "loading".
+ * - A gap (an event ahead of the cursor) is filled with a join from the
+ *   cursor if it is still open after a moment.
+ * - Sending: every message goes to the IndexedDB outbox first and is sent
+ *   when connected (queued -> sending -> stored), re-sent with the same
+ *   clientId after reconnects and reloads until acknowledged; a rate-limited
+ *   one waits the time the server names and goes again by itself.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { Broadcast, JoinResult, LogEntry, Message, MessageDeleted, MessageUpdated, RoomSummary, UserRef, WireError } from "@/server/contract";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import type { BroadcastDelivery, BroadcastRetracted, Message, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { newClientId } from "@/components/lib/ids";
 import { outbox } from "@/components/lib/outbox";
 import { getSocket } from "@/components/lib/socket";
+import { dueForSending, hasGap, initialRoomState, roomReducer, type Outgoing, type RoomState } from "./roomState";
 
-export interface Outgoing {
-  clientId: string;
-  body: string;
-  createdAt: string;
-  status: "pending" | "failed";
-  error?: WireError;
-}
+export type { Outgoing, RoomLoad } from "./roomState";
 
-export type RoomLoad = { state: "loading" } | { state: "ready" } | { state: "error"; error: WireError };
-
-/** How long a send may wait for its ack before it is shown as failed. */
-const SEND_TIMEOUT_MS = 15_000;
+/** How long a send or a join may wait for its answer. */
+const ACK_TIMEOUT_MS = 15_000;
 /** A typing indicator fades if no update arrives (the typist may have left). */
 const TYPING_TTL_MS = 6_000;
-/** Errors that retrying cannot fix: the message stays failed until edited away. */
-const FINAL_ERRORS = new Set(["invalid", "too_large", "forbidden", "not_found", "conflict"]);
-
-export function mergeMessages(current: Message[], incoming: Message[]): Message[] {
-  if (incoming.length === 0) return current;
-  const byId = new Map(current.map((m) => [m.id, m]));
-  for (const m of incoming) byId.set(m.id, m);
-  return [...byId.values()].sort((a, b) => a.seq - b.seq);
-}
+/**
+ * A gap the server's ordering did not close by itself within this time is
+ * filled by a join from the cursor (the server holds reordered events for
+ * about 150 ms; a gap on one connection should not happen at all).
+ */
+const GAP_FILL_MS = 500;
+/** Join retries back off up to this. */
+const JOIN_RETRY_MAX_MS = 15_000;
+/** Errors that retrying cannot fix: the message stays failed until the user acts. */
+const FINAL_ERRORS = new Set(["invalid", "too_large", "forbidden", "not_found", "conflict", "unauthorized"]);
+/** When the server names no wait for a rate limit. */
+const DEFAULT_RETRY_AFTER_MS = 2_000;
 
 export function useRoom(slug: string) {
-  const [load, setLoad] = useState<RoomLoad>({ state: "loading" });
-  const [room, setRoom] = useState<RoomSummary | null>(null);
-  const [messages, setMessages] = useState<Message[]>([]);
-  const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
-  const [online, setOnline] = useState<UserRef[]>([]);
+  const [state, dispatch] = useReducer(roomReducer, initialRoomState);
   const [typing, setTyping] = useState<Map<string, { user: UserRef; until: number }>>(new Map());
-  const [broadcasts, setBroadcasts] = useState<Broadcast[]>([]);
-  const [hasOlder, setHasOlder] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
-  // The cursor: the highest seq shown, and the log epoch it belongs to.
-  const lastSeq = useRef(0);
-  const epoch = useRef<string | null>(null);
-  const oldestSeq = useRef<number | null>(null);
-  const outgoingRef = useRef<Outgoing[]>([]);
-  const inflight = useRef(new Set<string>());
+  const [revoked, setRevoked] = useState<RevokeReason | null>(null);
+  // Bumped to re-run the sending effect: a reconnect, a rate limit that has passed.
+  const [wake, setWake] = useState(0);
+  // The effects read the latest state without re-subscribing on every change.
+  const stateRef = useRef<RoomState>(state);
+  stateRef.current = state;
+  const joinRef = useRef<() => Promise<void>>(async () => {});
 
-  const updateOutgoing = useCallback((fn: (cur: Outgoing[]) => Outgoing[]) => {
-    setOutgoing((cur) => {
-      const next = fn(cur);
-      outgoingRef.current = next;
-      return next;
-    });
-  }, []);
-
-  const absorb = useCallback(
-    (incoming: Message[]) => {
-      if (incoming.length === 0) return;
-      for (const m of incoming) {
-        if (m.seq > lastSeq.current) lastSeq.current = m.seq;
-        if (oldestSeq.current === null || m.seq < oldestSeq.current) oldestSeq.current = m.seq;
-      }
-      setMessages((cur) => mergeMessages(cur, incoming));
-      // A message of ours that arrives (live, on rejoin, or as an ack) settles its outbox entry.
-      const settled = new Set(incoming.map((m) => m.clientId));
-      if (outgoingRef.current.some((o) => settled.has(o.clientId))) {
-        for (const id of settled) void outbox.remove(id);
-        updateOutgoing((cur) => cur.filter((o) => !settled.has(o.clientId)));
-      }
-    },
-    [updateOutgoing],
-  );
-
-  /** Edits and deletions, live or replayed; they move the cursor like messages. */
-  const applyEntry = useCallback(
-    (entry: LogEntry) => {
-      if (entry.seq > lastSeq.current) lastSeq.current = entry.seq;
-      if (entry.type === "message") return absorb([entry.message]);
-      if (entry.type === "broadcast") {
-        const b = entry.broadcast;
-        return setBroadcasts((cur) => (cur.some((x) => x.id === b.id) ? cur : [...cur, b]));
-      }
-      if (entry.type === "broadcast:retracted") {
-        const id = entry.id;
-        return setBroadcasts((cur) => cur.filter((x) => x.id !== id));
-      }
-      if (entry.type === "message:updated") {
-        const updated = entry.message;
-        return setMessages((cur) => cur.map((m) => (m.id === updated.id ? updated : m)));
-      }
-      const gone = entry.id;
-      setMessages((cur) => cur.filter((m) => m.id !== gone));
-    },
-    [absorb],
-  );
-
-  const deliver = useCallback(
-    async (clientId: string, body: string) => {
-      const socket = getSocket();
-      // Offline: stay pending; the outbox is flushed after the next join.
-      if (!socket.connected || inflight.current.has(clientId)) return;
-      inflight.current.add(clientId);
-      let error: WireError;
-      try {
-        const ack = await socket.timeout(SEND_TIMEOUT_MS).emitWithAck("message:send", { room: slug, clientId, body });
-        if (ack.ok) return absorb([ack.message]);
-        error = ack.error;
-      } catch {
-        error = { code: "unavailable", message: "timeout" };
-      } finally {
-        inflight.current.delete(clientId);
-      }
-      if (!FINAL_ERRORS.has(error.code) && !socket.connected) return; // resent after reconnect
-      updateOutgoing((cur) => cur.map((o) => (o.clientId === clientId ? { ...o, status: "failed", error } : o)));
-    },
-    [slug, absorb, updateOutgoing],
-  );
-
-  const flushOutbox = useCallback(() => {
-    for (const o of outgoingRef.current) if (o.status === "pending") void deliver(o.clientId, o.body);
-  }, [deliver]);
-
+  // ---- Joining (and resuming, and filling gaps) ----------------------------
   useEffect(() => {
     const socket = getSocket();
     let cancelled = false;
     let joining = false;
-
-    // Messages typed before a reload (or in another visit) wait in the outbox.
-    void outbox.list(slug).then((entries) => {
-      if (cancelled || entries.length === 0) return;
-      updateOutgoing((cur) => {
-        const known = new Set(cur.map((o) => o.clientId));
-        const restored = entries
-          .filter((e) => !known.has(e.clientId))
-          .map((e): Outgoing => ({ clientId: e.clientId, body: e.body, createdAt: e.createdAt, status: "pending" }));
-        return [...cur, ...restored];
-      });
-      flushOutbox();
-    });
-
-    const apply = (ack: JoinResult, resumed: boolean) => {
-      setRoom(ack.room);
-      setOnline(ack.online);
-      setBroadcasts(ack.broadcasts);
-      if (ack.reset) {
-        // The cursor belongs to another log: drop the view and start over
-        // from this answer. (Messages that arrived live before a first join
-        // are kept: they belong to this log too.)
-        lastSeq.current = 0;
-        oldestSeq.current = null;
-        setMessages([]);
-      }
-      if (!resumed || ack.reset) setHasOlder((ack.messages[0]?.seq ?? 1) > 1 && ack.messages.length >= HISTORY_PAGE);
-      epoch.current = ack.epoch;
-      // A resumed page lists every log event in order; a newest page only messages.
-      if (ack.events.length) for (const entry of ack.events) applyEntry(entry);
-      else absorb(ack.messages);
-    };
+    let again = false;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let attempt = 0;
 
     const join = async () => {
-      if (joining) return;
+      if (joining) return void (again = true);
       joining = true;
+      clearTimeout(retryTimer);
       try {
         // A long absence is replayed page by page. Each next page starts
         // where the last one stopped reading (its `next`), not at the newest
-        // seq seen: live events keep arriving meanwhile and must not skip it ahead.
-        let after = epoch.current !== null ? lastSeq.current : undefined;
+        // seq seen: live events keep arriving meanwhile.
+        const { epoch: known, cursor } = stateRef.current;
+        let request = known !== null ? { room: slug, after: cursor, epoch: known } : { room: slug };
         for (;;) {
-          const resumed = after !== undefined;
-          const request = resumed ? { room: slug, after, epoch: epoch.current! } : { room: slug };
-          const ack = await socket.timeout(SEND_TIMEOUT_MS).emitWithAck("room:join", request).catch(() => null);
-          if (cancelled || !ack) return;
-          if (!ack.ok) return setLoad({ state: "error", error: ack.error });
-          apply(ack, resumed);
-          setLoad({ state: "ready" });
+          const resumed = "after" in request;
+          let ack: Awaited<ReturnType<typeof socket.emitWithAck<"room:join">>> | null;
+          try {
+            ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", request);
+          } catch {
+            ack = null; // timed out
+          }
+          if (cancelled) return;
+          if (!ack || (!ack.ok && ack.error.code === "unavailable")) {
+            // Not answered: try again, later each time, while connected.
+            const delay = Math.min(JOIN_RETRY_MAX_MS, 1000 * 2 ** attempt++);
+            if (socket.connected) retryTimer = setTimeout(() => void join(), delay);
+            return;
+          }
+          attempt = 0;
+          if (!ack.ok) return dispatch({ type: "join-failed", error: ack.error });
+          dispatch({ type: "joined", result: ack, resumed });
           if (!ack.more) break;
-          after = ack.next;
+          request = { room: slug, after: ack.next, epoch: ack.epoch };
         }
-        flushOutbox();
       } finally {
         joining = false;
+        if (again && !cancelled) {
+          again = false;
+          void join();
+        }
       }
     };
+    joinRef.current = join;
 
-    const onMessage = (m: Message) => m.room === slug && absorb([m]);
-    const onUpdated = (p: MessageUpdated) => p.room === slug && applyEntry({ type: "message:updated", seq: p.seq, message: p.message });
-    const onDeleted = (p: MessageDeleted) => p.room === slug && applyEntry({ type: "message:deleted", seq: p.seq, room: p.room, id: p.id });
-    const onPresence = (p: { room: string; online: UserRef[] }) => p.room === slug && setOnline(p.online);
-    const onBroadcast = ({ room, broadcast: b }: { room: string; broadcast: Broadcast }) => {
+    const onMessage = (m: Message) => m.room === slug && dispatch({ type: "live", entry: { type: "message", seq: m.seq, message: m } });
+    const onUpdated = (p: MessageUpdated) => p.room === slug && dispatch({ type: "live", entry: { type: "message:updated", seq: p.seq, message: p.message } });
+    const onDeleted = (p: MessageDeleted) => p.room === slug && dispatch({ type: "live", entry: { type: "message:deleted", seq: p.seq, room: p.room, id: p.id } });
+    const onPresence = (p: { room: string; online: UserRef[] }) => p.room === slug && dispatch({ type: "presence", online: p.online });
+    const onBroadcast = ({ room, seq, broadcast }: BroadcastDelivery) => {
       if (room !== slug) return;
-      setBroadcasts((cur) => (cur.some((x) => x.id === b.id) ? cur : [...cur, b]));
+      dispatch({ type: "live", entry: { type: "broadcast", seq, broadcast } });
       // Receipt, for the admin's delivery accounting.
-      socket.emit("broadcast:ack", { id: b.id });
+      socket.emit("broadcast:ack", { id: broadcast.id });
     };
-    const onRetracted = ({ id }: { id: string }) => setBroadcasts((cur) => cur.filter((x) => x.id !== id));
+    const onRetracted = ({ room, seq, id }: BroadcastRetracted) => room === slug && dispatch({ type: "live", entry: { type: "broadcast:retracted", seq, id } });
     const onTyping = (t: { room: string; user: UserRef; typing: boolean }) => {
       if (t.room !== slug) return;
       setTyping((cur) => {
@@ -219,6 +124,9 @@ export function useRoom(slug: string) {
         else next.delete(t.user.id);
         return next;
       });
+    };
+    const onRevoked = (p: { reason: RevokeReason; room?: string }) => {
+      if (p.room === undefined || p.room === slug) setRevoked(p.reason);
     };
     // Back from a hidden tab: catch up through the cursor now instead of
     // waiting for a ping timeout to notice a dead connection.
@@ -245,6 +153,7 @@ export function useRoom(slug: string) {
     socket.on("broadcast", onBroadcast);
     socket.on("broadcast:retracted", onRetracted);
     socket.on("typing", onTyping);
+    socket.on("revoked", onRevoked);
     document.addEventListener("visibilitychange", onVisible);
     window.addEventListener("online", onOnline);
     if (socket.connected) void join();
@@ -260,6 +169,7 @@ export function useRoom(slug: string) {
     return () => {
       cancelled = true;
       clearInterval(sweep);
+      clearTimeout(retryTimer);
       socket.off("connect", join);
       socket.off("message:new", onMessage);
       socket.off("message:updated", onUpdated);
@@ -268,67 +178,130 @@ export function useRoom(slug: string) {
       socket.off("broadcast", onBroadcast);
       socket.off("broadcast:retracted", onRetracted);
       socket.off("typing", onTyping);
+      socket.off("revoked", onRevoked);
       document.removeEventListener("visibilitychange", onVisible);
       window.removeEventListener("online", onOnline);
       if (socket.connected) socket.emit("room:leave", { room: slug }, () => {});
     };
-  }, [slug, absorb, applyEntry, flushOutbox, updateOutgoing]);
+  }, [slug]);
+
+  // A gap still open after a moment: fill it from the cursor.
+  const gap = hasGap(state);
+  useEffect(() => {
+    if (!gap) return;
+    const timer = setTimeout(() => void joinRef.current(), GAP_FILL_MS);
+    return () => clearTimeout(timer);
+  }, [gap, state.cursor]);
+
+  // ---- Sending -------------------------------------------------------------
+  const inflight = useRef(new Set<string>());
+
+  const deliver = useCallback(
+    async (item: Outgoing) => {
+      const socket = getSocket();
+      if (!socket.connected || inflight.current.has(item.clientId)) return;
+      inflight.current.add(item.clientId);
+      dispatch({ type: "sending", clientId: item.clientId });
+      let error: WireError & { retryAfter?: number };
+      try {
+        const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room: slug, clientId: item.clientId, body: item.body });
+        if (ack.ok) return dispatch({ type: "sent", message: ack.message });
+        error = ack.error;
+      } catch {
+        error = { code: "unavailable", message: "timeout" };
+      } finally {
+        inflight.current.delete(item.clientId);
+      }
+      if (error.code === "rate_limited") {
+        const wait = error.retryAfter ?? DEFAULT_RETRY_AFTER_MS;
+        return dispatch({ type: "send-failed", clientId: item.clientId, error, final: false, retryAt: Date.now() + wait });
+      }
+      // Lost with the connection: queued again, re-sent after the reconnect.
+      const final = FINAL_ERRORS.has(error.code) || socket.connected;
+      dispatch({ type: "send-failed", clientId: item.clientId, error, final });
+    },
+    [slug],
+  );
+
+  // Messages typed before a reload (or in another visit) wait in the outbox.
+  useEffect(() => {
+    let cancelled = false;
+    void outbox.list(slug).then((entries) => {
+      if (cancelled || entries.length === 0) return;
+      dispatch({ type: "queue", items: entries.map((e): Outgoing => ({ clientId: e.clientId, body: e.body, createdAt: e.createdAt, status: "queued" })) });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [slug]);
+
+  // The persisted outbox follows the state: what left the state (stored, discarded) leaves IndexedDB.
+  const persisted = useRef(new Set<string>());
+  useEffect(() => {
+    const now = new Set(state.outbox.map((o) => o.clientId));
+    for (const id of persisted.current) if (!now.has(id)) void outbox.remove(id);
+    persisted.current = now;
+  }, [state.outbox]);
+
+  // Send what is due once the room is joined; wake up again for a rate limit that passes.
+  const ready = state.load.state === "ready";
+  useEffect(() => {
+    if (!ready) return;
+    const now = Date.now();
+    for (const item of dueForSending(state, now)) void deliver(item);
+    const waits = state.outbox.flatMap((o) => (o.status === "queued" && o.retryAt && o.retryAt > now ? [o.retryAt - now] : []));
+    if (waits.length === 0) return;
+    const timer = setTimeout(() => setWake((n) => n + 1), Math.min(...waits));
+    return () => clearTimeout(timer);
+  }, [ready, state, deliver, wake]);
+
+  // A reconnect re-sends what the lost connection left queued.
+  useEffect(() => {
+    const socket = getSocket();
+    const kick = () => setWake((n) => n + 1);
+    socket.on("connect", kick);
+    return () => void socket.off("connect", kick);
+  }, []);
 
   const send = useCallback(
     (body: string) => {
       const entry = { clientId: newClientId(), room: slug, body, createdAt: new Date().toISOString() };
-      updateOutgoing((cur) => [...cur, { ...entry, status: "pending" }]);
       // Into the outbox before the first attempt, so a reload cannot lose it.
-      void outbox.put(entry).then(() => deliver(entry.clientId, body));
+      void outbox.put(entry).then(() => dispatch({ type: "queue", items: [{ ...entry, status: "queued" }] }));
     },
-    [slug, deliver, updateOutgoing],
+    [slug],
   );
 
   /** Re-sends with the same clientId: the server stores it at most once. */
-  const retry = useCallback(
-    (clientId: string) => {
-      const entry = outgoingRef.current.find((o) => o.clientId === clientId);
-      if (!entry) return;
-      updateOutgoing((cur) => cur.map((o) => (o.clientId === clientId ? { ...o, status: "pending", error: undefined } : o)));
-      void deliver(clientId, entry.body);
-    },
-    [deliver, updateOutgoing],
-  );
-
-  const discard = useCallback(
-    (clientId: string) => {
-      void outbox.remove(clientId);
-      updateOutgoing((cur) => cur.filter((o) => o.clientId !== clientId));
-    },
-    [updateOutgoing],
-  );
+  const retry = useCallback((clientId: string) => dispatch({ type: "retry", clientId }), []);
+  const discard = useCallback((clientId: string) => dispatch({ type: "discard", clientId }), []);
 
   const loadOlder = useCallback(async () => {
-    if (loadingOlder || !hasOlder || oldestSeq.current === null) return;
+    const oldest = stateRef.current.messages[0]?.seq;
+    if (loadingOlder || !stateRef.current.hasOlder || oldest === undefined) return;
     setLoadingOlder(true);
     try {
       const { messages: older } = await api<{ messages: Message[] }>(
-        `/api/rooms/${encodeURIComponent(slug)}/messages?before=${oldestSeq.current}&limit=${HISTORY_PAGE}`,
+        `/api/rooms/${encodeURIComponent(slug)}/messages?before=${oldest}&limit=${HISTORY_PAGE}`,
       );
-      absorb(older);
-      setHasOlder(older.length === HISTORY_PAGE && (older[0]?.seq ?? 1) > 1);
+      dispatch({ type: "older", messages: older });
     } catch {
       // Leave hasOlder set: scrolling up again retries.
     } finally {
       setLoadingOlder(false);
     }
-  }, [slug, hasOlder, loadingOlder, absorb]);
+  }, [slug, loadingOlder]);
 
   /** Edits one's own message; resolves to an error to show, or null. */
   const edit = useCallback(
     async (id: string, body: string): Promise<WireError | null> => {
       const ack = await getSocket()
-        .timeout(SEND_TIMEOUT_MS)
+        .timeout(ACK_TIMEOUT_MS)
         .emitWithAck("message:edit", { room: slug, id, body })
         .catch(() => null);
       if (!ack) return { code: "unavailable", message: "timeout" };
       if (!ack.ok) return ack.error;
-      setMessages((cur) => cur.map((m) => (m.id === id ? ack.message : m)));
+      dispatch({ type: "edited", message: ack.message });
       return null;
     },
     [slug],
@@ -338,12 +311,12 @@ export function useRoom(slug: string) {
   const remove = useCallback(
     async (id: string): Promise<WireError | null> => {
       const ack = await getSocket()
-        .timeout(SEND_TIMEOUT_MS)
+        .timeout(ACK_TIMEOUT_MS)
         .emitWithAck("message:delete", { room: slug, id })
         .catch(() => null);
       if (!ack) return { code: "unavailable", message: "timeout" };
       if (!ack.ok) return ack.error;
-      setMessages((cur) => cur.filter((m) => m.id !== id));
+      dispatch({ type: "deleted", id });
       return null;
     },
     [slug],
@@ -358,15 +331,16 @@ export function useRoom(slug: string) {
   );
 
   return {
-    load,
-    room,
-    messages,
-    outgoing,
-    online,
+    load: state.load,
+    room: state.room,
+    messages: state.messages,
+    outgoing: state.outbox,
+    online: state.online,
     typing: [...typing.values()].map((t) => t.user),
-    broadcasts,
-    hasOlder,
+    broadcasts: state.broadcasts,
+    hasOlder: state.hasOlder,
     loadingOlder,
+    revoked,
     send,
     retry,
     discard,
