@@ -59,7 +59,8 @@ test("offline: 20 messages arrive once and in order, and the offline message is 
   const box = away.page.getByLabel("Message #general");
   await box.fill(`typed in the tunnel ${run}`);
   await box.press("Enter");
-  await expect(messages(away.page, `typed in the tunnel ${run}`)).toHaveAttribute("data-status", "pending");
+  // Offline: queued in the outbox until the connection returns.
+  await expect(messages(away.page, `typed in the tunnel ${run}`)).toHaveAttribute("data-status", "queued");
 
   for (let i = 1; i <= 20; i++) await postMessage(sender.page, "general", `while away ${run} #${i}`);
 
@@ -100,7 +101,8 @@ test("a message pending in the outbox is delivered once after a reload", async (
   await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
   await page.getByLabel("Message #general").fill(`survives a reload ${tag}`);
   await page.getByLabel("Message #general").press("Enter");
-  await expect(messages(page, `survives a reload ${tag}`)).toHaveAttribute("data-status", "pending");
+  // Sent, and its ack never comes: in flight.
+  await expect(messages(page, `survives a reload ${tag}`)).toHaveAttribute("data-status", "sending");
   await expect(messages(watcher.page, `survives a reload ${tag}`)).toHaveCount(0);
 
   swallow = false;

@@ -26,6 +26,11 @@ import { createConnections } from "./realtime/connections";
 import { createRoomStreams } from "./realtime/streams";
 import { createSubscriptions } from "./realtime/subscription";
 import { createHealth } from "./health";
+import { createRedisBus } from "./bus-redis";
+import type { PresencePayload } from "./contract";
+import { createNodeRegistry, type NodeStatus } from "./nodes";
+import { createRedisPresenceStore } from "./presence-redis";
+import { connectRedis } from "./redis";
 import { createServices } from "./services";
 import { attachChat, createSocketServer, type ChatServer } from "./socket";
 import { socketGroup } from "./socket/group";
@@ -76,9 +81,27 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   const { env } = options;
   await applyMigrations(env.DATABASE_URL);
   const prisma = await createPrisma(env.DATABASE_URL);
-  const bus = options.bus ?? createMemoryBus();
   const nodeId = nodeIdFrom(env);
-  const domain = createServices({ env, prisma, bus, secret: loadSecret(env), version: options.version ?? "dev", nodeId });
+  // One node: everything in memory. A cluster: Redis carries the bus, presence, limits and the nodes' figures.
+  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL, env.REDIS_PREFIX, nodeId) : undefined;
+  const bus = options.bus ?? (redis ? createRedisBus(redis, nodeId) : createMemoryBus());
+  // Late-bound: the registry's figures and presence's deltas need parts built below.
+  let status: () => NodeStatus = () => {
+    throw new Error("not started");
+  };
+  let emitPresence: (room: string, payload: PresencePayload) => void = () => {};
+  const nodes = createNodeRegistry({ nodeId, redis, status: () => status() });
+  const domain = createServices({
+    env,
+    prisma,
+    bus,
+    secret: loadSecret(env),
+    version: options.version ?? "dev",
+    nodeId,
+    redis,
+    presenceStore: redis ? createRedisPresenceStore(redis, nodes) : undefined,
+    presenceEmit: (room, payload) => emitPresence(room, payload),
+  });
   await domain.rooms.ensureDefaults();
 
   let pages: NodeHandler | undefined;
@@ -131,9 +154,15 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     group: socketGroup(io),
     delivered: (id, connIds) => domain.broadcasts.delivered(id, connIds),
   });
+  emitPresence = (room, payload) => streams.ephemeral({ type: "presence", room, payload });
   const ctx: AppContext = {
     ...domain,
-    health: createHealth({ databaseUrl: env.DATABASE_URL, prisma, bus }),
+    health: createHealth({
+      databaseUrl: env.DATABASE_URL,
+      prisma,
+      bus,
+      checks: redis ? { redis: async () => void (await redis.client.ping()) } : {},
+    }),
     streams,
     subscriptions: createSubscriptions({ streams, reader: domain.messages }),
     connections,
@@ -143,8 +172,12 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   attachChat(io, ctx);
   // Native WebSocket at /ws; takes only its own path's upgrades.
   const ws = createWsEndpoint(server, ctx);
-  const stopFanout = startFanout(bus, streams, connections);
-  const ops = createOps({ ctx, io });
+  const stopFanout = startFanout({ bus, streams, connections, presence: domain.presence });
+  const ops = createOps({ ctx, io, nodes });
+  status = () => ops.nodeStatus();
+  nodes.start();
+  // Who is online on the other nodes, before this one takes its first connection.
+  await domain.presence.sync().catch((err: Error) => console.error("[presence] first sync failed:", err.message));
   const metrics = createMetrics({ ops, token: env.METRICS_TOKEN });
 
   return {
@@ -176,8 +209,11 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
       server.closeAllConnections();
       streams.close();
       connections.close();
+      domain.presence.close();
       await ctx.broadcasts.close();
+      await nodes.close();
       await bus.close();
+      await redis?.close();
       await prisma.$disconnect();
       setContext(undefined);
     },

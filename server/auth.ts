@@ -32,8 +32,10 @@ export function createAuth(deps: {
   secret: string;
   /** A session row was deleted by better-auth (sign-out, revocation, cleanup of an expired one). */
   onSessionEnded?: (sessionId: string) => void;
+  /** Where sign-in limits are counted (Redis on a cluster, so they hold across nodes). */
+  rateLimitStorage?: { consume(key: string, rule: { window: number; max: number }): Promise<{ allowed: boolean; retryAfter: number | null }> };
 }) {
-  const { prisma, env, secret, onSessionEnded } = deps;
+  const { prisma, env, secret, onSessionEnded, rateLimitStorage } = deps;
   const signInRule = { window: Math.ceil(env.RATE_SIGNIN_WINDOW_MS / 1000), max: env.RATE_SIGNIN_MAX };
 
   return betterAuth({
@@ -52,7 +54,7 @@ export function createAuth(deps: {
     },
     rateLimit: {
       enabled: true,
-      storage: "memory",
+      ...(rateLimitStorage ? { customStorage: rateLimitStorage } : { storage: "memory" as const }),
       window: 10,
       max: 200,
       customRules: { "/sign-in/*": signInRule, "/sign-up/*": signInRule },

@@ -14,7 +14,7 @@
  * MemoryBus: synchronous, in publish order, one process. A throwing
  * subscriber is logged and does not affect the others.
  */
-import type { LogEntry, PresencePayload, RevokeReason, TypingPayload } from "./contract";
+import type { LogEntry, RevokeReason, TypingPayload, UserRef } from "./contract";
 
 export type { RevokeReason };
 
@@ -31,7 +31,8 @@ export interface RevokeScope {
 export type BusEvent =
   /** A room-log event (message, edit, deletion, broadcast, retraction), after commit. */
   | { type: "log"; room: string; entry: LogEntry }
-  | { type: "presence"; room: string; payload: PresencePayload }
+  /** One node's change: users whose first connection there joined the room, or whose last left. */
+  | { type: "presence"; room: string; node: string; joined: UserRef[]; left: string[] }
   | { type: "typing"; room: string; payload: TypingPayload }
   /** Close every connection that depends on a withdrawn credential or permission. `room` is empty. */
   | { type: "revoke"; room: ""; scope: RevokeScope; reason: RevokeReason };

@@ -34,7 +34,13 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface WireError {
   code: ErrorCode;
+  /** English, for scripts and logs; the UI renders `reason`/`code` with `params` from its catalog. */
   message: string;
+  /** The precise reason within the code, e.g. "muted" within "forbidden". */
+  reason?: string;
+  params?: Record<string, string | number>;
+  /** rate_limited: milliseconds to wait before trying again. */
+  retryAfter?: number;
 }
 
 /** Every acknowledgement is a success/error union. */
@@ -122,9 +128,15 @@ export interface RoomSummary {
   lastMessage: { body: string; author: string; createdAt: string } | null;
 }
 
+/**
+ * A change of who is online in a room: users who came (their first
+ * connection anywhere) and ids of users who went (their last). A join's
+ * answer carries the full list; these deltas keep it current.
+ */
 export interface PresencePayload {
   room: string;
-  online: UserRef[];
+  joined: UserRef[];
+  left: string[];
 }
 export interface TypingPayload {
   room: string;

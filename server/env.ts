@@ -39,6 +39,12 @@ export const envSchema = z.object({
   /** Messages one user may send per window. */
   RATE_MESSAGES_MAX: positiveInt(20),
   RATE_MESSAGES_WINDOW_MS: positiveInt(10_000),
+  /** Rooms one user may create per window. */
+  RATE_ROOMS_MAX: positiveInt(10),
+  RATE_ROOMS_WINDOW_MS: positiveInt(3_600_000),
+  /** API and feed tokens one user may create per window. */
+  RATE_TOKENS_MAX: positiveInt(10),
+  RATE_TOKENS_WINDOW_MS: positiveInt(3_600_000),
   /** Sign-in / sign-up attempts per client address per window. */
   RATE_SIGNIN_MAX: positiveInt(10),
   RATE_SIGNIN_WINDOW_MS: positiveInt(60_000),
@@ -47,6 +53,10 @@ export const envSchema = z.object({
   METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
   /** Names this process in /metrics and the admin page; hostname-pid when unset. */
   NODE_ID: optional(z.string().trim().min(1).max(100)),
+  /** Redis for a cluster: the bus, presence, rate limits and the nodes' figures. Unset: one node, in memory. */
+  REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://")),
+  /** Prefix of every Redis key and channel, so that deployments (or test runs) can share a Redis. */
+  REDIS_PREFIX: z.string().min(1).max(64).default("relay:"),
 });
 
 export type Env = z.infer<typeof envSchema>;

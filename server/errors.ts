@@ -6,11 +6,22 @@
 import type { ErrorCode, WireError } from "./contract";
 import { ZodError } from "zod";
 
+export interface ErrorDetail {
+  /** The precise reason within the code ("muted", "read_only"…): what the UI's catalog renders. */
+  reason?: string;
+  /** Values the catalog's message needs ({ until }, { max }…). */
+  params?: Record<string, string | number>;
+  /** rate_limited: how long to wait before trying again, in ms. */
+  retryAfter?: number;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  readonly detail: ErrorDetail;
+  constructor(code: ErrorCode, message: string, detail: ErrorDetail = {}) {
     super(message);
     this.code = code;
+    this.detail = detail;
     this.name = "AppError";
   }
 }
@@ -47,7 +58,7 @@ export function zodMessage(err: ZodError): string {
 }
 
 export function toWireError(err: unknown, where: string): WireError {
-  if (isAppError(err)) return { code: err.code, message: err.message };
+  if (isAppError(err)) return { code: err.code, message: err.message, ...(err.detail ?? {}) };
   if (err instanceof ZodError) return { code: "invalid", message: zodMessage(err) };
   console.error(`[${where}] unexpected error:`, err);
   return { code: "unavailable", message: "something went wrong; try again" };

@@ -1,12 +1,14 @@
 /**
  * Unit tests for the pieces that need no server: environment parsing, slugs,
- * the rate limiter (with a fake clock) and presence (with a fake bus).
+ * rate limits (memory store) and presence (with fake buses).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Bus, BusEvent } from "./bus";
+import type { PresencePayload } from "./contract";
 import { parseEnv } from "./env";
-import { createRateLimiter } from "./lib/rate-limit";
+import type { AppError } from "./errors";
+import { createLimiter } from "./lib/limits";
 import { slugify } from "./lib/slug";
 import { createPresenceService } from "./services/presence";
 
@@ -87,157 +89,145 @@ describe("slugify", () => {
   });
 });
 
-describe("createRateLimiter", () => {
-  it("allows max hits per window, refuses the next, and allows again after the window", () => {
-    let t = 1_000;
-    const limiter = createRateLimiter(3, 10_000, () => t);
-    assert.equal(limiter.take("a"), true);
-    assert.equal(limiter.take("a"), true);
-    assert.equal(limiter.take("a"), true);
-    assert.equal(limiter.take("a"), false);
-    assert.equal(limiter.take("a"), false);
-    // Another key has its own budget.
-    assert.equal(limiter.take("b"), true);
-    t += 9_999;
-    assert.equal(limiter.take("a"), false, "still inside the window");
-    t += 1;
-    assert.equal(limiter.take("a"), true, "a new window");
-    assert.equal(limiter.take("a"), true);
-    assert.equal(limiter.take("a"), true);
-    assert.equal(limiter.take("a"), false);
+describe("rate limits (memory store)", () => {
+  it("allows the points of a window, then refuses with how long to wait", async () => {
+    const limiter = createLimiter("test-a", { points: 3, windowMs: 10_000, message: "slow down" });
+    for (let i = 0; i < 3; i++) await limiter.take("a");
+    await assert.rejects(limiter.take("a"), (err: AppError) => {
+      assert.equal(err.code, "rate_limited");
+      assert.equal(err.message, "slow down");
+      assert.ok(err.detail.retryAfter! > 9_000 && err.detail.retryAfter! <= 10_000, String(err.detail.retryAfter));
+      return true;
+    });
+    await limiter.take("b"); // another key has its own budget
   });
 
-  it("sweeps keys whose window has passed so size() shrinks", () => {
-    let t = 0;
-    const limiter = createRateLimiter(1, 1_000, () => t);
-    for (let i = 0; i < 50; i++) limiter.take(`k${i}`);
-    assert.equal(limiter.size(), 50);
-    t += 500;
-    limiter.take("fresh");
-    assert.equal(limiter.size(), 51, "nothing expired yet");
-    t += 600; // k0..k49 are 1100 ms old, "fresh" only 600 ms
-    limiter.take("other");
-    assert.equal(limiter.size(), 2, "only the live keys are left");
-    t += 5_000;
-    limiter.take("last");
-    assert.equal(limiter.size(), 1);
+  it("opens again when the window has passed", async () => {
+    const limiter = createLimiter("test-b", { points: 1, windowMs: 1_000, message: "slow down" });
+    await limiter.take("k");
+    await assert.rejects(limiter.take("k"));
+    await new Promise((r) => setTimeout(r, 1_050));
+    await limiter.take("k");
   });
 });
 
 describe("presence service", () => {
-  function fakeBus() {
-    const events: BusEvent[] = [];
-    const bus: Bus = {
-      kind: "memory",
-      publish: (e) => void events.push(e),
-      subscribe: () => () => {},
-      onRecover: () => () => {},
-      close: async () => {},
-    };
-    return { bus, events };
-  }
   const ann = { id: "u-ann", name: "Ann" };
   const ben = { id: "u-ben", name: "Ben" };
-  const onlineNames = (e: BusEvent | undefined) => {
-    assert.ok(e && e.type === "presence", `expected a presence event, got ${JSON.stringify(e)}`);
-    return e.payload.online.map((u) => u.name);
-  };
+  const tick = () => new Promise((r) => setTimeout(r, 5));
 
-  it("counts two connections of one user once and keeps them online until the last leaves", () => {
-    const { bus, events } = fakeBus();
-    const p = createPresenceService(bus);
+  /**
+   * Nodes whose buses reach each other (and themselves, as both real buses
+   * do), each recording what it published and what its clients would get.
+   */
+  function cluster(...ids: string[]) {
+    const all: ReturnType<typeof createPresenceService>[] = [];
+    return ids.map((nodeId) => {
+      const published: BusEvent[] = [];
+      const deltas: PresencePayload[] = [];
+      const bus: Bus = {
+        kind: "memory",
+        publish(e) {
+          published.push(e);
+          if (e.type === "presence") for (const p of all) p.ingest(e);
+        },
+        subscribe: () => () => {},
+        onRecover: () => () => {},
+        close: async () => {},
+      };
+      const p = createPresenceService({ bus, nodeId, emit: (_room, d) => deltas.push(d), coalesceMs: 1 });
+      all.push(p);
+      return { p, published, deltas };
+    });
+  }
+  const node = () => cluster("n1")[0]!;
+
+  it("counts two connections of one user once and keeps them online until the last leaves", async () => {
+    const { p, published, deltas } = node();
     p.join("general", ann, "c1");
     p.join("general", ann, "c2");
     assert.equal(p.count("general"), 1);
     assert.deepEqual(p.online("general"), [ann]);
-    // Every join publishes, so the second tab gets the list too.
-    assert.equal(events.length, 2);
-    assert.deepEqual(onlineNames(events[1]), ["Ann"]);
-
+    assert.equal(published.length, 1, "only the first connection is news");
     p.join("general", ben, "c3");
-    assert.equal(p.count("general"), 2);
-    assert.deepEqual(onlineNames(events.at(-1)), ["Ann", "Ben"]);
+    assert.deepEqual(p.online("general"), [ann, ben]);
+    await tick();
+    assert.deepEqual(deltas, [{ room: "general", joined: [ann, ben], left: [] }], "coalesced into one delta");
 
-    const before = events.length;
     p.leave("general", ann.id, "c1");
     assert.equal(p.count("general"), 2, "Ann still has c2");
-    assert.equal(events.length, before, "no change, no event");
     assert.deepEqual(p.roomsOf("c1"), []);
     assert.deepEqual(p.roomsOf("c2"), ["general"]);
-
     p.leave("general", ann.id, "c2");
-    assert.equal(p.count("general"), 1);
-    assert.deepEqual(onlineNames(events.at(-1)), ["Ben"]);
-
+    await tick();
+    assert.deepEqual(deltas.at(-1), { room: "general", joined: [], left: [ann.id] });
     p.leave("general", ben.id, "c3");
     assert.equal(p.count("general"), 0);
     assert.deepEqual(p.online("general"), []);
-    const last = events.at(-1);
-    assert.ok(last?.type === "presence");
-    assert.equal(last.room, "general");
-    assert.deepEqual(last.payload, { room: "general", online: [] });
   });
 
-  it("dropConnection removes a connection from every room and publishes each change", () => {
-    const { bus, events } = fakeBus();
-    const p = createPresenceService(bus);
+  it("sends nothing for a join and leave within one window (churn costs nothing)", async () => {
+    const { p, deltas } = node();
+    for (let i = 0; i < 50; i++) {
+      p.join("general", ann, `c${i}`);
+      p.leave("general", ann.id, `c${i}`);
+    }
+    await tick();
+    assert.deepEqual(deltas, []);
+  });
+
+  it("dropConnection removes a connection from every room", async () => {
+    const { p, deltas } = node();
     p.join("general", ann, "c1");
     p.join("random", ann, "c1");
     p.join("random", ben, "c2");
-    assert.deepEqual(p.roomsOf("c1").sort(), ["general", "random"]);
-    events.length = 0;
-
+    await tick();
+    deltas.length = 0;
     p.dropConnection("c1");
+    await tick();
     assert.equal(p.count("general"), 0);
     assert.equal(p.count("random"), 1);
-    assert.deepEqual(p.roomsOf("c1"), []);
     assert.deepEqual(
-      events.map((e) => (e.type === "presence" ? [e.room, e.payload.online.map((u) => u.name)] : null)).sort(),
+      deltas.map((d) => [d.room, d.left]).sort(),
       [
-        ["general", []],
-        ["random", ["Ben"]],
+        ["general", [ann.id]],
+        ["random", [ann.id]],
       ],
     );
-
-    // Dropping an unknown or already dropped connection is a no-op.
-    events.length = 0;
+    deltas.length = 0;
     p.dropConnection("c1");
     p.dropConnection("nobody");
-    assert.equal(events.length, 0);
-
-    p.dropConnection("c2");
-    assert.equal(p.count("random"), 0);
-    assert.deepEqual(p.roomsOf("c2"), []);
+    await tick();
+    assert.deepEqual(deltas, []);
   });
 
-  it("returns its maps to empty after everyone leaves (typing is then refused)", () => {
-    const { bus, events } = fakeBus();
-    const p = createPresenceService(bus);
-    for (let i = 0; i < 20; i++) {
-      p.join(`room-${i % 4}`, { id: `u${i % 5}`, name: `U${i % 5}` }, `conn-${i}`);
-    }
-    for (let i = 0; i < 20; i++) {
-      if (i % 2) p.dropConnection(`conn-${i}`);
-      else p.leave(`room-${i % 4}`, `u${i % 5}`, `conn-${i}`);
-    }
-    for (let r = 0; r < 4; r++) assert.equal(p.count(`room-${r}`), 0);
-    for (let i = 0; i < 20; i++) assert.deepEqual(p.roomsOf(`conn-${i}`), []);
-    // A connection that has left may no longer relay typing.
-    events.length = 0;
-    p.typing("room-0", { id: "u0", name: "U0" }, true, "conn-0");
-    assert.equal(events.length, 0);
+  it("is cluster-wide: a user on two nodes is online until they leave both", async () => {
+    const [one, two] = cluster("n1", "n2") as [ReturnType<typeof node>, ReturnType<typeof node>];
+    one.p.join("general", ann, "a1");
+    two.p.join("general", ann, "b1");
+    two.p.join("general", ben, "b2");
+    assert.deepEqual(one.p.online("general"), [ann, ben]);
+    assert.deepEqual(two.p.online("general"), [ann, ben]);
+    one.p.leave("general", ann.id, "a1");
+    assert.deepEqual(two.p.online("general"), [ann, ben], "still on n2");
+    two.p.leave("general", ann.id, "b1");
+    assert.deepEqual(one.p.online("general"), [ben]);
   });
 
-  it("relays typing only from a connection that joined the room", () => {
-    const { bus, events } = fakeBus();
-    const p = createPresenceService(bus);
+  it("relays typing only from a connection that joined the room, and throttles repeats", () => {
+    const { p, published } = node();
     p.typing("general", ann, true, "c1");
-    assert.equal(events.length, 0);
+    assert.equal(published.length, 0);
     p.join("general", ann, "c1");
-    events.length = 0;
+    published.length = 0;
     p.typing("general", ann, true, "c1");
-    assert.deepEqual(events, [{ type: "typing", room: "general", payload: { room: "general", user: ann, typing: true } }]);
+    p.typing("general", ann, true, "c1");
+    p.typing("general", ann, true, "c1");
+    assert.deepEqual(published, [{ type: "typing", room: "general", payload: { room: "general", user: ann, typing: true } }]);
+    p.typing("general", ann, false, "c1");
+    p.typing("general", ann, false, "c1");
+    assert.equal(published.length, 2, "one 'stopped', and only after a 'typing'");
     p.typing("other", ann, true, "c1");
-    assert.equal(events.length, 1);
+    assert.equal(published.length, 2);
   });
 });

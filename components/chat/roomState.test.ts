@@ -130,6 +130,19 @@ describe("room state: the cursor", () => {
   });
 });
 
+describe("room state: presence", () => {
+  it("applies deltas to the join's full list, idempotently", () => {
+    const ann = { id: "a", name: "Ann" };
+    const ben = { id: "b", name: "Ben" };
+    const cat = { id: "c", name: "Cat" };
+    let s = run([{ type: "joined", result: joined({ online: [ben, ann] }), resumed: false }]);
+    s = roomReducer(s, { type: "presence", joined: [cat, ann], left: ["b"] });
+    assert.deepEqual(s.online, [ann, cat]);
+    s = roomReducer(s, { type: "presence", joined: [], left: ["b", "zz"] });
+    assert.deepEqual(s.online, [ann, cat]);
+  });
+});
+
 describe("room state: the outbox", () => {
   const item = { clientId: "c9", body: "hi", createdAt: new Date(0).toISOString(), status: "queued" as const };
 

@@ -54,7 +54,8 @@ export type RoomAction =
   | { type: "join-failed"; error: WireError }
   | { type: "live"; entry: LogEntry }
   | { type: "older"; messages: Message[] }
-  | { type: "presence"; online: UserRef[] }
+  /** Who came and went (a delta; the join's answer carried the full list). */
+  | { type: "presence"; joined: UserRef[]; left: string[] }
   | { type: "queue"; items: Outgoing[] }
   | { type: "sending"; clientId: string }
   | { type: "sent"; message: Message }
@@ -166,8 +167,11 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
         messages: mergeMessages(state.messages, action.messages),
         hasOlder: action.messages.length === HISTORY_PAGE && (action.messages[0]?.seq ?? 1) > 1,
       };
-    case "presence":
-      return { ...state, online: action.online };
+    case "presence": {
+      const gone = new Set([...action.left, ...action.joined.map((u) => u.id)]);
+      const online = [...state.online.filter((u) => !gone.has(u.id)), ...action.joined].sort((a, b) => a.name.localeCompare(b.name));
+      return { ...state, online };
+    }
     case "queue": {
       const known = new Set(state.outbox.map((o) => o.clientId));
       const fresh = action.items.filter((o) => !known.has(o.clientId) && (known.add(o.clientId), true));

@@ -16,7 +16,7 @@
  *   one waits the time the server names and goes again by itself.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import type { BroadcastDelivery, BroadcastRetracted, Message, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
+import type { BroadcastDelivery, BroadcastRetracted, Message, PresencePayload, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { newClientId } from "@/components/lib/ids";
@@ -108,7 +108,7 @@ export function useRoom(slug: string) {
     const onMessage = (m: Message) => m.room === slug && dispatch({ type: "live", entry: { type: "message", seq: m.seq, message: m } });
     const onUpdated = (p: MessageUpdated) => p.room === slug && dispatch({ type: "live", entry: { type: "message:updated", seq: p.seq, message: p.message } });
     const onDeleted = (p: MessageDeleted) => p.room === slug && dispatch({ type: "live", entry: { type: "message:deleted", seq: p.seq, room: p.room, id: p.id } });
-    const onPresence = (p: { room: string; online: UserRef[] }) => p.room === slug && dispatch({ type: "presence", online: p.online });
+    const onPresence = (p: PresencePayload) => p.room === slug && dispatch({ type: "presence", joined: p.joined, left: p.left });
     const onBroadcast = ({ room, seq, broadcast }: BroadcastDelivery) => {
       if (room !== slug) return;
       dispatch({ type: "live", entry: { type: "broadcast", seq, broadcast } });

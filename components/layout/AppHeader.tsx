@@ -47,12 +47,13 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
   };
 
   return (
-    <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
-      <Link href="/" className="flex items-center gap-2 font-bold tracking-tight">
+    <header className="flex min-w-0 items-center gap-2 border-b sm:gap-3 border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
+      <Link href="/" aria-label={t("name")} className="flex items-center gap-2 font-bold tracking-tight">
         <span className="inline-flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white" aria-hidden="true">
           R
         </span>
-        <span>{t("name")}</span>
+        {/* The mark alone on phones: the header must fit 375 px in every language. */}
+        <span className="hidden sm:inline">{t("name")}</span>
       </Link>
       <div className="flex-1" />
       <LocaleSwitcher />
@@ -63,7 +64,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
             {me.name}
           </span>
           {me.guest ? (
-            <span className="rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+            <span className="whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
               {t("guest")}
             </span>
           ) : me.role === "admin" ? (
@@ -74,7 +75,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
               aria-label={tAdmin("nav")}
               title={tAdmin("nav")}
               data-testid="admin-link"
-              className="rounded bg-indigo-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-indigo-700 underline-offset-2 hover:bg-indigo-200 hover:underline dark:bg-indigo-950 dark:text-indigo-300 dark:hover:bg-indigo-900"
+              className="whitespace-nowrap rounded bg-indigo-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-indigo-700 underline-offset-2 hover:bg-indigo-200 hover:underline dark:bg-indigo-950 dark:text-indigo-300 dark:hover:bg-indigo-900"
             >
               {t("admin")}
             </Link>

@@ -15,7 +15,9 @@ import { createLongPoll } from "./longpoll";
 const json = (body: unknown, status = 200, headers: HeadersInit = {}) =>
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 
-const fail = (error: WireError) => json({ error }, HTTP_STATUS[error.code]);
+const fail = (error: WireError) =>
+  // A 429 says when to come back, in seconds (RFC 9110), as the body does in ms.
+  json({ error }, HTTP_STATUS[error.code], error.retryAfter ? { "retry-after": String(Math.ceil(error.retryAfter / 1000)) } : {});
 
 type Handler = (req: Request, params: Record<string, string>) => Promise<Response>;
 interface Route {

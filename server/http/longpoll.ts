@@ -17,6 +17,8 @@ import type { Subscription } from "../realtime/subscription";
 
 /** Concurrent waiting requests per user: enough for a few tabs, not a flood. */
 export const MAX_WAITERS_PER_USER = 6;
+/** What a refused waiter is told to wait: another of the user's waits ends within a poll's round trip. */
+const WAITER_RETRY_MS = 1_000;
 
 const REVOKED: Record<RevokeReason, AppError> = {
   banned: new AppError("forbidden", "this account is banned"),
@@ -69,7 +71,7 @@ export function createLongPoll(ctx: AppContext) {
       if (page.events.length > 0 || page.more || page.reset || wait === 0 || signal.aborted || !sub.live) return page;
 
       const held = waiting.get(actor.id) ?? 0;
-      if (held >= MAX_WAITERS_PER_USER) throw new AppError("rate_limited", `at most ${MAX_WAITERS_PER_USER} waiting requests per user`);
+      if (held >= MAX_WAITERS_PER_USER) throw new AppError("rate_limited", `at most ${MAX_WAITERS_PER_USER} waiting requests per user`, { retryAfter: WAITER_RETRY_MS });
       waiting.set(actor.id, held + 1);
       unregister = ctx.connections.add({
         id: `lp:${randomUUID()}`,

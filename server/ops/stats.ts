@@ -9,6 +9,7 @@
 import os from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { AppContext } from "../context";
+import type { NodeRegistry, NodeStatus } from "../nodes";
 import type { ChatServer } from "../socket";
 import { persistSnapshot, type PersistSnapshot } from "./recorder";
 import { getOps, setOps } from "./registry";
@@ -39,6 +40,8 @@ export interface OpsStats {
   messages: PersistSnapshot;
   eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
   memory: { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number };
+  /** Every node of the cluster (this one alone without Redis), from their heartbeats. */
+  nodes: NodeStatus[];
   sampledAt: string;
 }
 
@@ -47,6 +50,8 @@ export interface Ops {
   stats(): Promise<OpsStats>;
   /** Socket.IO sockets by transport name (used by the Prometheus gauge as well). */
   socketTransports(): { websocket: number; polling: number };
+  /** This node's figures as the other nodes see them (its heartbeat). */
+  nodeStatus(): NodeStatus;
   close(): void;
 }
 
@@ -61,8 +66,8 @@ export function nodeIdFrom(env: { NODE_ID?: string }): string {
  */
 const lagMs = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LAG_RESOLUTION_MS) * 100) / 100);
 
-export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
-  const { ctx, io } = deps;
+export function createOps(deps: { ctx: AppContext; io: ChatServer; nodes: NodeRegistry }): Ops {
+  const { ctx, io, nodes } = deps;
   const nodeId = ctx.nodeId;
   const startedAt = new Date(Date.now() - process.uptime() * 1000);
 
@@ -86,12 +91,28 @@ export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
     return out;
   }
 
+  function connections() {
+    const socketio = socketTransports();
+    const { sse, longpoll, ws } = ctx.connections.counts();
+    return { socketio, sse, longpoll, ws, total: socketio.websocket + socketio.polling + sse + longpoll + ws };
+  }
+
   const ops: Ops = {
     nodeId,
     socketTransports,
+    nodeStatus() {
+      const perMinute = persistSnapshot().perMinute;
+      return {
+        id: nodeId,
+        version: ctx.version,
+        startedAt: startedAt.toISOString(),
+        lastSeen: new Date().toISOString(),
+        connections: connections(),
+        messagesLastMinute: perMinute[perMinute.length - 1] ?? 0,
+        rssBytes: process.memoryUsage().rss,
+      };
+    },
     async stats() {
-      const socketio = socketTransports();
-      const { sse, longpoll, ws } = ctx.connections.counts();
       // The presence service knows counts by room, not the list of rooms:
       // ask for the rooms and keep those with someone in them.
       const known = await ctx.rooms.directory();
@@ -113,19 +134,14 @@ export function createOps(deps: { ctx: AppContext; io: ChatServer }): Ops {
           startedAt: startedAt.toISOString(),
           uptimeSeconds: Math.floor(process.uptime()),
         },
-        connections: {
-          socketio,
-          sse,
-          longpoll,
-          ws,
-          total: socketio.websocket + socketio.polling + sse + longpoll + ws,
-        },
+        connections: connections(),
         rooms,
         onlineUsers: users.size,
         messages: persistSnapshot(),
         // The current window when it has samples, else the last full one.
         eventLoop: readLag(),
         memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal },
+        nodes: await nodes.list().catch(() => [ops.nodeStatus()]),
         sampledAt: new Date().toISOString(),
       };
     },

@@ -22,7 +22,7 @@
  * rooms that someone here follows.
  */
 import type { BusEvent } from "../bus";
-import type { LogEntry, LogPage } from "../contract";
+import type { LogEntry, LogPage, PresencePayload, TypingPayload } from "../contract";
 import type { RoomRecord } from "../services/rooms";
 
 /**
@@ -51,7 +51,7 @@ export interface Emission {
 }
 
 /** Ephemeral room events: not in the log, no seq, no replay. */
-export type EphemeralEvent = Extract<BusEvent, { type: "presence" | "typing" }>;
+export type EphemeralEvent = { type: "presence"; room: string; payload: PresencePayload } | { type: "typing"; room: string; payload: TypingPayload };
 
 /** A connection that receives live entries one by one. */
 export interface LiveSink {
@@ -96,8 +96,10 @@ export interface RoomStream {
 export interface RoomStreams {
   /** The room's stream, ready (positioned at the log's head or later). Call release() when done. */
   acquire(room: RoomRecord): Promise<RoomStream>;
-  /** Every bus event goes through here. */
-  ingest(event: BusEvent): void;
+  /** A room-log event from the bus. */
+  ingest(event: Extract<BusEvent, { type: "log" }>): void;
+  /** A presence delta or a typing state for the room's followers here. */
+  ephemeral(event: EphemeralEvent): void;
   /** Re-reads every stream's head: after a bus outage, events published meanwhile may be lost. */
   recheck(): void;
   /** Live sinks by kind (the operations view). */
@@ -357,11 +359,11 @@ export function createRoomStreams(deps: StreamDeps): RoomStreams {
       return stream;
     },
     ingest(event) {
-      if (event.type === "revoke") return;
-      const stream = streams.get(event.room);
-      if (!stream) return; // nobody here follows that room
-      if (event.type === "log") stream.ingest(event.entry);
-      else stream.ephemeral(event);
+      // Nobody here follows that room: nothing to do.
+      streams.get(event.room)?.ingest(event.entry);
+    },
+    ephemeral(event) {
+      streams.get(event.room)?.ephemeral(event);
     },
     recheck() {
       for (const stream of streams.values()) {

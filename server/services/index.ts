@@ -1,32 +1,51 @@
 /**
- * Builds the domain services over their dependencies (store, bus, clock).
- * The result is what edges see: services only. The store and the bus stay
- * behind them, so "no Prisma in handlers" needs no reminder.
+ * Builds the domain services over their dependencies (store, bus, Redis,
+ * clock). The result is what edges see: services only. The store and the bus
+ * stay behind them, so "no Prisma in handlers" needs no reminder.
  */
 import { createAuth } from "../auth";
 import type { Bus } from "../bus";
+import type { PresencePayload } from "../contract";
 import type { AppContext } from "../context";
 import { createCredentials } from "../credentials";
 import type { Env } from "../env";
 import type { PrismaClient } from "../generated/prisma/client";
-import { createRateLimiter } from "../lib/rate-limit";
+import { authRateLimitStorage, createLimiter } from "../lib/limits";
+import type { RedisConnections } from "../redis";
 import { createAuditService } from "./audit";
 import { createBroadcastService } from "./broadcasts";
 import { createMessageService } from "./messages";
 import { createModerationService } from "./moderation";
 import { createAdminPolicy } from "./policy";
-import { createPresenceService } from "./presence";
+import { createPresenceService, type PresenceStore } from "./presence";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 
-/** The services, before the realtime parts (streams, subscriptions, connections) that need Socket.IO are added. */
+/** The services, before the parts that need Socket.IO and the HTTP server (streams, subscriptions, connections, health). */
 export type DomainServices = Omit<AppContext, "subscriptions" | "connections" | "streams" | "health">;
 
-export function createServices(deps: { env: Env; prisma: PrismaClient; bus: Bus; secret: string; version: string; nodeId: string }): DomainServices {
-  const { env, prisma, bus } = deps;
+export function createServices(deps: {
+  env: Env;
+  prisma: PrismaClient;
+  bus: Bus;
+  secret: string;
+  version: string;
+  nodeId: string;
+  redis?: RedisConnections;
+  presenceStore?: PresenceStore;
+  /** Where presence deltas go to reach clients (the room streams, wired once they exist). */
+  presenceEmit: (room: string, payload: PresencePayload) => void;
+}): DomainServices {
+  const { env, prisma, bus, redis } = deps;
   const admin = createAdminPolicy(prisma);
-  const presence = createPresenceService(bus);
-  const rooms = createRoomService({ prisma, bus, presence, isAdmin: (actor) => admin.isAdmin(actor) });
+  const presence = createPresenceService({ bus, nodeId: deps.nodeId, emit: deps.presenceEmit, store: deps.presenceStore });
+  const rooms = createRoomService({
+    prisma,
+    bus,
+    presence,
+    isAdmin: (actor) => admin.isAdmin(actor),
+    limiter: createLimiter("rooms", { points: env.RATE_ROOMS_MAX, windowMs: env.RATE_ROOMS_WINDOW_MS, message: "you are creating rooms too fast; wait a while" }, redis),
+  });
   const moderation = createModerationService(prisma, bus, admin);
   const messages = createMessageService({
     prisma,
@@ -34,13 +53,19 @@ export function createServices(deps: { env: Env; prisma: PrismaClient; bus: Bus;
     rooms,
     moderation,
     admin,
-    limiter: createRateLimiter(env.RATE_MESSAGES_MAX, env.RATE_MESSAGES_WINDOW_MS),
+    limiter: createLimiter("messages", { points: env.RATE_MESSAGES_MAX, windowMs: env.RATE_MESSAGES_WINDOW_MS, message: "you are sending too fast; wait a moment" }, redis),
   });
-  const tokens = createTokenService(prisma, bus, rooms);
+  const tokens = createTokenService(
+    prisma,
+    bus,
+    rooms,
+    createLimiter("tokens", { points: env.RATE_TOKENS_MAX, windowMs: env.RATE_TOKENS_WINDOW_MS, message: "you are creating tokens too fast; wait a while" }, redis),
+  );
   const auth = createAuth({
     prisma,
     env,
     secret: deps.secret,
+    rateLimitStorage: authRateLimitStorage(redis),
     // Sign-out and every other way a session ends (revocation, expiry clean-up)
     // close the connections opened with it, on every node.
     onSessionEnded: (sessionId) => bus.publish({ type: "revoke", room: "", scope: { sessionId }, reason: "signed_out" }),

@@ -22,7 +22,7 @@ import {
   type Message,
 } from "../contract";
 import { AppError } from "../errors";
-import type { RateLimiter } from "../lib/rate-limit";
+import type { Limiter } from "../lib/limits";
 import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
@@ -103,7 +103,7 @@ export function createMessageService(deps: {
   rooms: RoomService;
   moderation: ModerationService;
   admin: AdminPolicy;
-  limiter: RateLimiter;
+  limiter: Limiter;
 }): MessageService {
   const { prisma, bus, rooms, moderation, admin, limiter } = deps;
 
@@ -156,7 +156,7 @@ export function createMessageService(deps: {
         return toMessage(room.slug, existing);
       }
       await moderation.checkCanPost(actor, room);
-      if (!limiter.take(actor.id)) throw new AppError("rate_limited", "you are sending too fast; wait a moment");
+      await limiter.take(actor.id);
 
       let row: Row;
       const started = performance.now();

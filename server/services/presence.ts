@@ -1,26 +1,65 @@
 /**
- * Who is online in which room, on this node. A user is online in a room while
- * at least one of their connections has joined it (two tabs count once).
- * Entries are removed as soon as their last connection leaves, so the maps
- * shrink back to empty; nothing here grows with history.
+ * Who is online in which room, across every node, and who is typing.
  *
- * Every change publishes a `presence` event with the full list, so clients
- * never have to merge deltas.
+ * Two views:
+ * - local: this node's connections by room and user. A user is online here
+ *   while at least one of their connections here has joined (two tabs count
+ *   once). Entries go as soon as their last connection leaves, so the maps
+ *   shrink back to empty.
+ * - cluster: by room, each online user and the nodes that have them. Fed by
+ *   the bus: when a user's first (or last) connection on a node comes (or
+ *   goes), that node publishes the change; every node, this one included,
+ *   applies it. With Redis, the same facts are kept in a hash per room, so a
+ *   node that starts (or comes back after an outage) reads the others' state,
+ *   and a node that dies (its heartbeat key expires) has its users removed by
+ *   the others within NODE_TTL_MS + SYNC_MS.
+ *
+ * What clients get is deltas (`joined`, `left`), coalesced per room over
+ * COALESCE_MS, and only for users whose cluster-wide presence changed: a join
+ * storm of n users costs n entries to each member, not n full lists (n²). A
+ * join's answer carries the full list.
  */
-import type { Bus } from "../bus";
-import type { UserRef } from "../contract";
+import type { Bus, BusEvent } from "../bus";
+import type { PresencePayload, UserRef } from "../contract";
+
+/** Changes within this window reach clients as one delta per room (a join storm becomes a few frames). */
+export const COALESCE_MS = 100;
+/** A typing "true" is relayed at most this often per user and room (clients repeat it while typing). */
+export const TYPING_THROTTLE_MS = 2_000;
+/**
+ * How often the cluster view is re-read from the store. Deltas on the bus
+ * keep it live; this repairs what an outage lost and removes dead nodes'
+ * users (their heartbeat expires after NODE_TTL_MS: gone within 20 s).
+ */
+export const SYNC_MS = 5_000;
+
+export type PresenceBusEvent = Extract<BusEvent, { type: "presence" }>;
+
+/** Where the cluster view is kept besides the nodes' memories (Redis), or nothing on one node. */
+export interface PresenceStore {
+  add(room: string, user: UserRef, nodeId: string): Promise<void>;
+  remove(room: string, userId: string, nodeId: string): Promise<void>;
+  /** Every (room, node, user) of the nodes that are alive now; entries of dead nodes are cleaned up. */
+  snapshot(): Promise<{ room: string; nodeId: string; user: UserRef }[]>;
+}
 
 export interface PresenceService {
   join(room: string, user: UserRef, connId: string): void;
   leave(room: string, userId: string, connId: string): void;
   /** Removes a connection from every room it joined (disconnect). */
   dropConnection(connId: string): void;
-  /** Relays a typing state, only from a connection that has joined the room. */
+  /** Relays a typing state, only from a connection that has joined the room, throttled. */
   typing(room: string, user: UserRef, typing: boolean, connId: string): void;
+  /** Everyone online in the room, on any node, by name. */
   online(room: string): UserRef[];
   count(room: string): number;
   /** Rooms a connection has joined (for tests and the operations view). */
   roomsOf(connId: string): string[];
+  /** A presence change from any node (the fan-out hands it over). */
+  ingest(event: PresenceBusEvent): void;
+  /** Re-reads the cluster view from the store (start-up, after an outage, and every SYNC_MS). */
+  sync(): Promise<void>;
+  close(): void;
 }
 
 interface Occupant {
@@ -28,66 +67,190 @@ interface Occupant {
   conns: Set<string>;
 }
 
-export function createPresenceService(bus: Bus): PresenceService {
-  const rooms = new Map<string, Map<string, Occupant>>();
+export function createPresenceService(deps: {
+  bus: Bus;
+  nodeId: string;
+  /** Where clients' deltas go (the room streams' ephemeral path). */
+  emit: (room: string, payload: PresencePayload) => void;
+  store?: PresenceStore;
+  coalesceMs?: number;
+}): PresenceService {
+  const { bus, nodeId, emit, store } = deps;
+  const coalesceMs = deps.coalesceMs ?? COALESCE_MS;
+  const local = new Map<string, Map<string, Occupant>>();
   const byConn = new Map<string, Map<string, string>>(); // connId -> room -> userId
+  const cluster = new Map<string, Map<string, { user: UserRef; nodes: Set<string> }>>();
+  /** Per room: users whose cluster presence may have changed since the last flush, and whether they were online then. */
+  const pending = new Map<string, Map<string, { before: boolean; user: UserRef }>>();
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  const typingSent = new Map<string, number>(); // room|user -> when "true" was last relayed
+  let closed = false;
 
-  function publish(room: string) {
-    bus.publish({ type: "presence", room, payload: { room, online: online(room) } });
+  const storeCall = (p: Promise<void>) =>
+    p.catch((err: Error) => console.error("[presence] store write failed (the next sync repairs it):", err.message));
+
+  function mark(room: string, userId: string, user: UserRef, before: boolean) {
+    let changes = pending.get(room);
+    if (!changes) pending.set(room, (changes = new Map()));
+    if (!changes.has(userId)) changes.set(userId, { before, user });
+    if (!flushTimer && !closed) {
+      flushTimer = setTimeout(flush, coalesceMs);
+      flushTimer.unref?.();
+    }
   }
 
-  function online(room: string): UserRef[] {
-    const occupants = rooms.get(room);
-    if (!occupants) return [];
-    return [...occupants.values()]
-      .map((o) => o.user)
-      .sort((a, b) => a.name.localeCompare(b.name));
+  function flush() {
+    flushTimer = undefined;
+    for (const [room, changes] of pending) {
+      const joined: UserRef[] = [];
+      const left: string[] = [];
+      const now = cluster.get(room);
+      for (const [userId, { before, user }] of changes) {
+        const after = now?.has(userId) ?? false;
+        if (after && !before) joined.push(now!.get(userId)!.user ?? user);
+        if (!after && before) left.push(userId);
+      }
+      if (joined.length || left.length) emit(room, { room, joined, left });
+    }
+    pending.clear();
   }
 
-  function remove(room: string, userId: string, connId: string): boolean {
+  /** Applies one node's change to the cluster view. */
+  function apply(room: string, node: string, joined: UserRef[], left: string[]) {
+    let users = cluster.get(room);
+    for (const user of joined) {
+      if (!users) cluster.set(room, (users = new Map()));
+      const entry = users.get(user.id);
+      if (entry) {
+        entry.nodes.add(node);
+        entry.user = user;
+      } else {
+        mark(room, user.id, user, false);
+        users.set(user.id, { user, nodes: new Set([node]) });
+      }
+    }
+    for (const userId of left) {
+      const entry = users?.get(userId);
+      if (!entry || !entry.nodes.delete(node)) continue;
+      if (entry.nodes.size > 0) continue;
+      mark(room, userId, entry.user, true);
+      users!.delete(userId);
+    }
+    if (users && users.size === 0) cluster.delete(room);
+  }
+
+  function publish(room: string, joined: UserRef[], left: string[]) {
+    bus.publish({ type: "presence", room, node: nodeId, joined, left });
+  }
+
+  function remove(room: string, userId: string, connId: string) {
     const conns = byConn.get(connId);
     conns?.delete(room);
     if (conns && conns.size === 0) byConn.delete(connId);
-    const occupants = rooms.get(room);
+    const occupants = local.get(room);
     const occ = occupants?.get(userId);
-    if (!occupants || !occ || !occ.conns.delete(connId)) return false;
-    if (occ.conns.size > 0) return false;
+    if (!occupants || !occ || !occ.conns.delete(connId)) return;
+    if (occ.conns.size > 0) return;
     occupants.delete(userId);
-    if (occupants.size === 0) rooms.delete(room);
-    return true;
+    if (occupants.size === 0) local.delete(room);
+    typingSent.delete(`${room}|${userId}`);
+    if (store) void storeCall(store.remove(room, userId, nodeId));
+    publish(room, [], [userId]);
   }
 
-  return {
+  function online(room: string): UserRef[] {
+    const users = cluster.get(room);
+    if (!users) return [];
+    return [...users.values()].map((u) => u.user).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  const service: PresenceService = {
     join(room, user, connId) {
-      let occupants = rooms.get(room);
-      if (!occupants) rooms.set(room, (occupants = new Map()));
+      let occupants = local.get(room);
+      if (!occupants) local.set(room, (occupants = new Map()));
       let occ = occupants.get(user.id);
+      const first = !occ;
       if (!occ) occupants.set(user.id, (occ = { user, conns: new Set() }));
       occ.user = user;
       occ.conns.add(connId);
       let conns = byConn.get(connId);
       if (!conns) byConn.set(connId, (conns = new Map()));
       conns.set(room, user.id);
-      // Publish on every join, not only the first: the joining tab needs the
-      // list even when the same user was already present from another tab.
-      publish(room);
+      // Only the user's first connection here changes anything for anyone else.
+      if (!first) return;
+      if (store) void storeCall(store.add(room, user, nodeId));
+      publish(room, [user], []);
     },
-    leave(room, userId, connId) {
-      if (remove(room, userId, connId)) publish(room);
-    },
+    leave: remove,
     dropConnection(connId) {
       const conns = byConn.get(connId);
       if (!conns) return;
-      for (const [room, userId] of [...conns]) {
-        if (remove(room, userId, connId)) publish(room);
-      }
+      for (const [room, userId] of [...conns]) remove(room, userId, connId);
     },
     typing(room, user, typing, connId) {
       if (!byConn.get(connId)?.has(room)) return;
+      const key = `${room}|${user.id}`;
+      const last = typingSent.get(key);
+      if (typing) {
+        if (last !== undefined && Date.now() - last < TYPING_THROTTLE_MS) return;
+        typingSent.set(key, Date.now());
+      } else {
+        // "Stopped" only matters to those who were told "typing".
+        if (last === undefined) return;
+        typingSent.delete(key);
+      }
       bus.publish({ type: "typing", room, payload: { room, user, typing } });
     },
     online,
-    count: (room) => rooms.get(room)?.size ?? 0,
+    count: (room) => cluster.get(room)?.size ?? 0,
     roomsOf: (connId) => [...(byConn.get(connId)?.keys() ?? [])],
+    ingest(event) {
+      apply(event.room, event.node, event.joined, event.left);
+    },
+    async sync() {
+      if (!store) return;
+      const rows = await store.snapshot();
+      // Our own entries are what our memory says (the store may lag a failed write).
+      const others = new Map<string, Map<string, Map<string, UserRef>>>(); // room -> node -> user
+      for (const { room, nodeId: node, user } of rows) {
+        if (node === nodeId) continue;
+        let nodes = others.get(room);
+        if (!nodes) others.set(room, (nodes = new Map()));
+        let users = nodes.get(node);
+        if (!users) nodes.set(node, (users = new Map()));
+        users.set(user.id, user);
+      }
+      // Remove what the store no longer has (dead nodes, lost deltas), add what it has.
+      for (const [room, users] of [...cluster]) {
+        for (const [userId, entry] of [...users]) {
+          for (const node of [...entry.nodes]) {
+            if (node === nodeId) continue;
+            if (!others.get(room)?.get(node)?.has(userId)) apply(room, node, [], [userId]);
+          }
+        }
+      }
+      for (const [room, nodes] of others) for (const [node, users] of nodes) apply(room, node, [...users.values()], []);
+      // Our rows must match our memory: stale ones (a previous run with this
+      // NODE_ID, a failed delete) go; missing ones (a write lost in an outage) come back.
+      for (const row of rows) {
+        if (row.nodeId === nodeId && !local.get(row.room)?.has(row.user.id)) void storeCall(store.remove(row.room, row.user.id, nodeId));
+      }
+      for (const [room, occupants] of local) {
+        for (const occ of occupants.values()) {
+          const known = rows.some((r) => r.room === room && r.nodeId === nodeId && r.user.id === occ.user.id);
+          if (!known) void storeCall(store.add(room, occ.user, nodeId));
+        }
+      }
+    },
+    close() {
+      closed = true;
+      clearTimeout(flushTimer);
+      clearInterval(syncTimer);
+    },
   };
+  const syncTimer = store
+    ? setInterval(() => service.sync().catch((err: Error) => console.error("[presence] sync failed:", err.message)), SYNC_MS)
+    : undefined;
+  syncTimer?.unref();
+  return service;
 }

@@ -10,6 +10,7 @@ import type { Credential } from "../credentials";
 import type { RoomSummary, Visibility } from "../contract";
 import { addMemberSchema, createRoomSchema } from "../contract";
 import { AppError } from "../errors";
+import type { Limiter } from "../lib/limits";
 import { slugify } from "../lib/slug";
 import type { PresenceService } from "./presence";
 import type { Actor } from "./actor";
@@ -68,8 +69,10 @@ export function createRoomService(deps: {
   presence: PresenceService;
   /** Fresh admin check (the one policy, server/services/policy.ts). */
   isAdmin: (actor: Actor) => Promise<boolean>;
+  /** Room creation per user. */
+  limiter: Limiter;
 }): RoomService {
-  const { prisma, bus, presence, isAdmin } = deps;
+  const { prisma, bus, presence, isAdmin, limiter } = deps;
   async function lastMessages(roomIds: string[]) {
     if (roomIds.length === 0) return new Map<string, RoomSummary["lastMessage"]>();
     // The newest message of each room: one indexed lookup on (roomId, seq) per room.
@@ -138,6 +141,7 @@ export function createRoomService(deps: {
 
     async create(actor, input) {
       const data = createRoomSchema.parse(input);
+      await limiter.take(actor.id);
       const slug = slugify(data.name);
       const taken = await prisma.room.findUnique({ where: { slug }, select: { id: true } });
       if (taken) throw new AppError("conflict", nameTaken(slug));

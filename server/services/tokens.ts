@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
 import { AppError } from "../errors";
+import type { Limiter } from "../lib/limits";
 import type { Actor } from "./actor";
 import type { RoomService } from "./rooms";
 
@@ -44,7 +45,7 @@ export interface TokenService {
   verifyFeedToken(token: string): Promise<{ tokenId: string; roomId: string; createdById: string } | null>;
 }
 
-export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomService): TokenService {
+export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomService, limiter: Limiter): TokenService {
   const info = (t: { id: string; name?: string; label?: string; createdAt: Date }): TokenInfo => ({
     id: t.id,
     name: t.name ?? t.label ?? "",
@@ -61,6 +62,7 @@ export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomSe
     async createApiToken(actor, input) {
       if (actor.guest) throw new AppError("forbidden", "guests cannot create API tokens; register an account");
       const { name } = labelSchema.parse(input ?? {});
+      await limiter.take(actor.id);
       const token = mint(API_TOKEN_PREFIX);
       const row = await prisma.apiToken.create({ data: { id: randomUUID(), userId: actor.id, name, tokenHash: hash(token) } });
       return { ...info(row), token };
@@ -87,6 +89,7 @@ export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomSe
     async createFeedToken(actor, slug, input) {
       const room = await privateRoom(actor, slug);
       const { name } = labelSchema.parse(input ?? {});
+      await limiter.take(actor.id);
       const token = mint(FEED_TOKEN_PREFIX);
       const row = await prisma.feedToken.create({
         data: { id: randomUUID(), roomId: room.id, createdById: actor.id, label: name, tokenHash: hash(token) },

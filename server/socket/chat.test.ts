@@ -114,15 +114,15 @@ describe("socket chat", () => {
 
     const carol = connectClient(h.url, await joinAsGuest(h.url, "Carol"));
     await connected(carol);
-    const joined = nextEvent(alice, "presence", (p) => p.online.some((u) => u.name === "Carol"));
+    const joined = nextEvent(alice, "presence", (p) => p.joined.some((u) => u.name === "Carol"));
     const ack = await carol.emitWithAck("room:join", { room: "general" });
     assert.ok(ack.ok);
     assert.deepEqual(
       ack.online.map((u) => u.name).sort(),
       ["Bob", "Carol", "alice"].sort(),
     );
-    await joined;
-    const left = nextEvent(alice, "presence", (p) => !p.online.some((u) => u.name === "Carol"));
+    const carolId = (await joined).joined.find((u) => u.name === "Carol")!.id;
+    const left = nextEvent(alice, "presence", (p) => p.left.includes(carolId));
     carol.close();
     await left;
   });

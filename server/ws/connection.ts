@@ -27,6 +27,8 @@ import type { Subscription } from "../realtime/subscription";
 
 /** Frames queued behind a slow one; past this a client is flooding. */
 export const MAX_PENDING_FRAMES = 32;
+/** A flooding client is told to wait this long: the queue drains in well under it. */
+const FLOOD_RETRY_MS = 500;
 /**
  * Unsent bytes of live events a client may fall behind before it is dropped;
  * it resumes from its cursor when it reconnects. Checked on pushed events
@@ -178,7 +180,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
     if (!(WS_REQUEST_TYPES as readonly string[]).includes(type)) return fail(id, `unknown frame type "${type}"`);
     if (pending >= MAX_PENDING_FRAMES) {
       if (type !== "typing") {
-        send({ type: "reply", id, ok: false, error: { code: "rate_limited", message: "too many frames in flight; wait for replies" } });
+        send({ type: "reply", id, ok: false, error: { code: "rate_limited", message: "too many frames in flight; wait for replies", retryAfter: FLOOD_RETRY_MS } });
       }
       return;
     }

@@ -248,15 +248,15 @@ describe("native WebSocket /ws", () => {
 
     const hubBefore = h.app.ctx.connections.counts().ws;
     const carol = await openWs(h.url, { cookie: await joinAsGuest(h.url, "Carol") });
-    const bobSeesCarol = nextEvent(bob, "presence", (p) => p.online.some((u) => u.name === "Carol"));
+    const bobSeesCarol = nextEvent(bob, "presence", (p) => p.joined.some((u) => u.name === "Carol"));
     const joined = await carol.request({ type: "room:join", room: "general" });
     assert.ok(joined.ok);
     assert.ok(joined.online.some((u) => u.name === "Carol"));
-    await alice.waitFor((f) => f.type === "presence" && f.online.some((u) => u.name === "Carol"));
-    await bobSeesCarol;
+    await alice.waitFor((f) => f.type === "presence" && f.joined.some((u) => u.name === "Carol"));
+    const carolId = (await bobSeesCarol).joined.find((u) => u.name === "Carol")!.id;
     assert.equal(h.app.ctx.connections.counts().ws, hubBefore + 1);
 
-    const gone = nextEvent(bob, "presence", (p) => !p.online.some((u) => u.name === "Carol"));
+    const gone = nextEvent(bob, "presence", (p) => p.left.includes(carolId));
     await carol.close();
     await gone;
     assert.equal(h.app.ctx.connections.counts().ws, hubBefore, "a closed connection leaves the hub");
