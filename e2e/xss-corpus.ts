@@ -1,0 +1,97 @@
+/**
+ * Hostile message bodies, shared by the renderer's unit test
+ * (server/markdown.test.ts) and the browser test (e2e/formatting.spec.ts).
+ *
+ * A payload that ever runs sets `window.__xss` (or opens a dialog); one that
+ * ever makes the browser fetch something asks for a host under `.invalid`,
+ * which the e2e test watches for. None of them may do either.
+ */
+export const XSS_CORPUS: readonly string[] = [
+  // Classic HTML: raw tags must show as text.
+  `<script>window.__xss=1</script>`,
+  `<img src=x onerror="window.__xss=1">`,
+  `<img src="https://xss.invalid/pixel.png">`,
+  `<svg onload=window.__xss=1>`,
+  `<svg><script>window.__xss=1</script></svg>`,
+  `<svg><animate onbegin=window.__xss=1 attributeName=x dur=1s>`,
+  `<svg><a xlink:href="javascript:window.__xss=1"><text x=20 y=20>svg link</text></a></svg>`,
+  `<iframe src="javascript:parent.__xss=1"></iframe>`,
+  `<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>`,
+  `<body onload=window.__xss=1>`,
+  `<a href="javascript:window.__xss=1">html link</a>`,
+  `<a href="https://example.com" onclick="window.__xss=1">html link with handler</a>`,
+  `<div style="background:url(https://xss.invalid/bg.png)">styled</div>`,
+  `<details open ontoggle=window.__xss=1>`,
+  `<input autofocus onfocus=window.__xss=1>`,
+  `<video><source onerror="window.__xss=1"></video>`,
+  `<object data="javascript:window.__xss=1"></object>`,
+  `<embed src="javascript:window.__xss=1">`,
+  `<form action="javascript:window.__xss=1"><button>go</button></form>`,
+  `<meta http-equiv="refresh" content="0;url=javascript:window.__xss=1">`,
+  `<base href="https://xss.invalid/">`,
+  `<style>@import 'https://xss.invalid/x.css';</style>`,
+  `<link rel=stylesheet href="https://xss.invalid/y.css">`,
+  `"><script>window.__xss=1</script>`,
+  `'><img src=x onerror=alert(document.domain)>`,
+  `<scr<script>ipt>window.__xss=1</scr</script>ipt>`,
+  `<img src="x" onerror="&#119;indow.__xss=1">`,
+  `<!--<img src="--><img src=x onerror=window.__xss=1//">`,
+  `<noscript><p title="</noscript><img src=x onerror=window.__xss=1>">`,
+  `<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1>`,
+  `<marquee onstart=window.__xss=1>marquee</marquee>`,
+  `<textarea autofocus onfocus=window.__xss=1>`,
+  `&lt;script&gt;window.__xss=1&lt;/script&gt;`,
+  // Markdown links with script-capable schemes, spelled every way.
+  `[plain](javascript:window.__xss=1)`,
+  `[mixed case](JaVaScRiPt:window.__xss=1)`,
+  `[entity](&#106;avascript:window.__xss=1)`,
+  `[hex entities](&#x6A;&#x61;vascript:window.__xss=1)`,
+  `[named entity](javascript&colon;window.__xss=1)`,
+  `[entity tab](java&#09;script:window.__xss=1)`,
+  `[leading space]( javascript:window.__xss=1)`,
+  `[angle destination](<javascript:window.__xss=1>)`,
+  `[control character](\u0001javascript:window.__xss=1)`,
+  `[escaped colon](javascript\\:window.__xss=1)`,
+  `[with title](javascript:window.__xss=1 "title")`,
+  `[vbscript](vbscript:msgbox(1))`,
+  `[data html](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX194c3M9MTwvc2NyaXB0Pg==)`,
+  `[data upper](DATA:text/html,<script>window.__xss=1</script>)`,
+  // Autolinks: angle-bracket ones with bad schemes, bare ones with quotes.
+  `<javascript:window.__xss=1>`,
+  `<JAVASCRIPT:window.__xss=1>`,
+  `<vbscript:msgbox(1)>`,
+  `<data:text/html,<script>window.__xss=1</script>>`,
+  `https://example.com/"onmouseover="window.__xss=1"`,
+  `www.example.com/'onfocus='window.__xss=1'autofocus='`,
+  `<https://example.com/" onmouseover="window.__xss=1>`,
+  `"https://example.com/a"><script>window.__xss=1</script>`,
+  // Reference-style links.
+  `[reference][evil]\n\n[evil]: javascript:window.__xss=1`,
+  `[reference data][d]\n\n[d]: <data:text/html,<script>parent.__xss=1</script>> "title"`,
+  `[collapsed reference][]\n\n[collapsed reference]: JAVASCRIPT:window.__xss=1`,
+  // Nested brackets and links in links.
+  `[[nested](javascript:window.__xss=1)](https://example.com)`,
+  `[outer [inner](javascript:window.__xss=1) text](https://example.com)`,
+  `[x](https://example.com "title\\" onmouseover=\\"window.__xss=1")`,
+  `[![img](javascript:window.__xss=1)](https://example.com)`,
+  // Code holding HTML stays code.
+  "`<script>window.__xss=1</script>`",
+  "``<img src=x onerror=window.__xss=1>``",
+  "```html\n<img src=x onerror=window.__xss=1>\n```",
+  "```\"><script>window.__xss=1</script>\ncode with a hostile info string\n```",
+  // Images: never an <img>, never a request.
+  `![pixel](https://xss.invalid/pixel.png)`,
+  `![js image](javascript:window.__xss=1)`,
+  `![x"onerror="window.__xss=1](https://xss.invalid/a.png)`,
+  // Protocol-relative and relative URLs are not links.
+  `[protocol-relative](//xss.invalid/path)`,
+  `[backslashes](\\\\xss.invalid\\path)`,
+  `[relative](/api/admin/bans)`,
+  // HTML inside markdown constructs.
+  `**<img src=x onerror=window.__xss=1>**`,
+  `> <script>window.__xss=1</script>`,
+  `- <svg onload=window.__xss=1>`,
+  `1. <iframe src="javascript:parent.__xss=1">`,
+  `[fine](https://example.com)<script>window.__xss=1</script>`,
+  `[mailto](mailto:someone@example.com?body=<script>window.__xss=1</script>)`,
+];
