@@ -14,8 +14,8 @@ const CLASS: Record<MdTag, string> = {
   p: "",
   strong: "font-semibold",
   em: "italic",
-  del: "line-through decoration-slate-500/70",
-  code: "rounded bg-slate-200/80 px-1 py-px font-mono text-[0.875em] dark:bg-slate-800",
+  del: "text-slate-500 line-through decoration-current dark:text-slate-400",
+  code: "box-decoration-clone rounded bg-slate-200/80 px-1 py-px font-mono text-[0.875em] dark:bg-slate-800",
   pre: [
     "max-w-full overflow-x-auto whitespace-pre rounded-md border border-slate-200 bg-slate-100 px-3 py-2",
     "font-mono text-[0.8125rem] leading-snug dark:border-slate-800 dark:bg-slate-900",

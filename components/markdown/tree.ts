@@ -187,7 +187,7 @@ export function markdownTree(source: string): MdNode[] {
 /** Rendered lines past which a body collapses behind "Show more". */
 export const COLLAPSE_LINES = 25;
 /** Lines still shown while collapsed: enough to tell what the message is about. */
-export const COLLAPSED_LINES = 12;
+export const COLLAPSED_LINES = 10;
 
 /**
  * Whether a body is long before anything is laid out: more source lines than

@@ -1,8 +1,9 @@
 /**
  * GET /embed/:slug — a compact, read-only live view of a public room, made to
  * sit in an iframe on any site. Served by our own server rather than Next so
- * the page is a few KB: inline styles, a small script (components/embed,
- * bundled at build time to .next/embed/embed.js), and the SSE feed.
+ * the page stays small: inline styles, one script (components/embed, with
+ * the markdown renderer; about 18 KB gzipped, bundled at build time to
+ * .next/embed/embed.js), and the SSE feed.
  * It shows only the room's messages and their authors' display names.
  */
 import { readFile } from "node:fs/promises";
@@ -43,7 +44,7 @@ header a{color:inherit;text-decoration:none}header .sp{flex:1}
 #status::before{content:"";width:8px;height:8px;border-radius:50%;background:#f59e0b}
 #status[data-state=live]::before{background:#10b981}
 #log{flex:1;overflow-y:auto;margin:0;padding:8px 12px;list-style:none}
-#log li{padding:4px 0}.who{font-weight:600;margin-right:6px}
+#log>li{padding:4px 0}.who{font-weight:600;margin-right:6px}
 time{font-size:11px;color:var(--muted)}#log .body{margin-top:2px}
 #empty{color:var(--muted);text-align:center;padding:24px}
 .banner{margin:8px 12px 0;padding:6px 10px;border-radius:6px;font-size:13px;border:1px solid}
@@ -53,12 +54,12 @@ time{font-size:11px;color:var(--muted)}#log .body{margin-top:2px}
 .md{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0}.md>*,.md li>*,.md blockquote>*{margin:0}
 .md>*+*,.md li>*+*,.md blockquote>*+*{margin-top:6px}
 .md a{color:var(--link);font-weight:500;text-decoration:underline;text-underline-offset:2px}.banner .md a{color:inherit}
-.md code{font:0.875em/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);border-radius:4px;padding:1px 4px}
+.md code{font:0.875em/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);border-radius:4px;padding:1px 4px;-webkit-box-decoration-break:clone;box-decoration-break:clone}
 .md pre{white-space:pre;overflow-x:auto;max-width:100%;background:var(--code-block);border:1px solid var(--line);border-radius:6px;padding:6px 10px;font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .md pre code{background:none;padding:0;font-size:1em}
 .md pre[data-lang]::before{content:attr(data-lang);display:block;margin-bottom:4px;font-size:11px;font-weight:500;line-height:1.2;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .md blockquote{border-left:3px solid var(--quote);padding-left:10px;color:var(--muted)}
-.md ul,.md ol{padding-left:22px}.md del{text-decoration-color:var(--muted)}
+.md ul,.md ol{padding-left:22px}.md ul{list-style:disc}.md ol{list-style:decimal}.md del{color:var(--muted)}
 .md.collapsed{max-height:calc(var(--collapsed-lines)*1lh);overflow:hidden;-webkit-mask-image:linear-gradient(#000 65%,transparent);mask-image:linear-gradient(#000 65%,transparent)}
 .more{margin-top:2px;padding:0;border:0;background:none;color:var(--link);font:inherit;font-size:12px;font-weight:600;cursor:pointer}.more:hover{text-decoration:underline}
 .banner .more{color:inherit}`;
