@@ -20,7 +20,8 @@ const CLASS: Record<MdTag, string> = {
     "max-w-full overflow-x-auto whitespace-pre rounded-md border border-slate-200 bg-slate-100 px-3 py-2",
     "font-mono text-[0.8125rem] leading-snug dark:border-slate-800 dark:bg-slate-900",
     // The language, noted above the code; generated content is not copied with it.
-    "before:mb-1 before:block before:font-sans before:text-[0.6875rem] before:font-medium before:uppercase before:tracking-wide before:text-slate-500 before:content-[attr(data-lang)] dark:before:text-slate-400",
+    "data-[lang]:before:mb-1 data-[lang]:before:block data-[lang]:before:font-sans data-[lang]:before:text-[0.6875rem] data-[lang]:before:font-medium",
+    "data-[lang]:before:uppercase data-[lang]:before:tracking-wide data-[lang]:before:text-slate-500 data-[lang]:before:content-[attr(data-lang)] dark:data-[lang]:before:text-slate-400",
     "[&>code]:bg-transparent [&>code]:p-0 [&>code]:text-[1em]",
   ].join(" "),
   blockquote: "space-y-1 border-l-[3px] border-slate-300 pl-3 text-slate-600 dark:border-slate-600 dark:text-slate-300",
@@ -84,7 +85,8 @@ export function Markdown({ text, trailer, collapsible = true, tone = "chat", cla
   };
   const toggle = () => {
     setOpen(!open);
-    if (open) box.current?.scrollIntoView({ block: "nearest" });
+    // Folding a long body back can leave the reader far below it: bring it back into view.
+    if (open) requestAnimationFrame(() => box.current?.scrollIntoView({ block: "nearest" }));
   };
 
   const blocks = tree.length === 0 && trailer ? [<Fragment key="trailer">{trailer}</Fragment>] : render(tree, tone, trailer);
