@@ -74,6 +74,8 @@ export const XSS_CORPUS: readonly string[] = [
   `[outer [inner](javascript:window.__xss=1) text](https://example.com)`,
   `[x](https://example.com "title\\" onmouseover=\\"window.__xss=1")`,
   `[![img](javascript:window.__xss=1)](https://example.com)`,
+  `[<img src=x onerror=window.__xss=1>](https://example.com)`,
+  `<a href="&#106;avascript:window.__xss=1">entity-encoded HTML link</a>`,
   // Code holding HTML stays code.
   "`<script>window.__xss=1</script>`",
   "``<img src=x onerror=window.__xss=1>``",
