@@ -9,6 +9,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import type { Broadcast, BroadcastLevel, RoomSummary } from "@/server/contract";
 import { api, ApiError } from "@/components/lib/api";
 import { Banners } from "@/components/chat/Banners";
+import { Markdown } from "@/components/markdown/Markdown";
 
 interface Report extends Broadcast {
   retractedAt: string | null;
@@ -155,8 +156,8 @@ export function BroadcastPanel() {
               reports.map((r) => (
                 <tr key={r.id} data-testid="broadcast-row" className={r.retractedAt ? "opacity-60" : ""}>
                   <td className="py-1.5 pr-2">
-                    <span className="mr-1 text-xs font-semibold uppercase">{t(`levels.${r.level}`)}</span>
-                    {r.text}
+                    <span className="text-xs font-semibold uppercase">{t(`levels.${r.level}`)}</span>
+                    <Markdown text={r.text} className="max-w-prose" />
                     <div className="text-xs text-slate-500 dark:text-slate-400">
                       {format.dateTime(new Date(r.createdAt), { dateStyle: "short", timeStyle: "short" })} · {r.createdBy}
                       {r.retractedAt ? ` · ${t("retracted")}` : ""}

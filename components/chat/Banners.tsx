@@ -7,6 +7,7 @@
 import { useEffect, useState } from "react";
 import { useNow, useTranslations } from "next-intl";
 import type { Broadcast } from "@/server/contract";
+import { Markdown } from "@/components/markdown/Markdown";
 
 const DISMISSED_KEY = "relay-dismissed-broadcasts";
 
@@ -53,7 +54,9 @@ export function Banners({ broadcasts, preview = false }: { broadcasts: Broadcast
           className={`flex items-start gap-3 rounded-lg border px-3 py-2 text-sm ${STYLE[b.level]}`}
         >
           <span className="font-semibold">{t(`level.${b.level}`)}</span>
-          <p className="min-w-0 flex-1 whitespace-pre-wrap break-words">{b.text}</p>
+          <div className="min-w-0 flex-1">
+            <Markdown text={b.text} tone="inherit" />
+          </div>
           {b.level !== "critical" && !preview ? (
             <button type="button" onClick={() => dismiss(b.id)} className="shrink-0 rounded px-1 font-medium underline" aria-label={t("dismiss")}>
               ×

@@ -9,6 +9,7 @@ import { useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
+import { Markdown } from "@/components/markdown/Markdown";
 import type { Outgoing } from "./useRoom";
 
 /** Messages by the same author closer than this are drawn as one group. */
@@ -238,17 +239,18 @@ export function MessageList(props: Props) {
                         <Time iso={createdAt} />
                       </div>
                     ) : null}
-                    <p
-                      data-testid="body"
-                      className={`whitespace-pre-wrap break-words leading-relaxed ${row.kind === "outgoing" ? "text-slate-500 dark:text-slate-400" : ""}`}
-                    >
-                      {body}
-                      {row.kind === "message" && row.message.editedAt ? (
-                        <span className="ml-1 text-xs text-slate-500 dark:text-slate-400" title={row.message.editedAt}>
-                          {t("edited")}
-                        </span>
-                      ) : null}
-                    </p>
+                    <div data-testid="body" className={`leading-relaxed ${row.kind === "outgoing" ? "text-slate-500 dark:text-slate-400" : ""}`}>
+                      <Markdown
+                        text={body}
+                        trailer={
+                          row.kind === "message" && row.message.editedAt ? (
+                            <span className="ml-1 text-xs text-slate-500 dark:text-slate-400" title={row.message.editedAt}>
+                              {t("edited")}
+                            </span>
+                          ) : null
+                        }
+                      />
+                    </div>
                     {row.kind === "message" ? (
                       <MessageTools
                         key={row.message.editedAt ?? ""}

@@ -1,9 +1,11 @@
-export {};
+import { renderBody } from "../markdown/dom";
 
 /**
  * The embed's whole client: a read-only live view of a public room over the
- * browser's native EventSource. No framework, so it stays a few KB; the test
- * suite checks its compressed size from the build output.
+ * browser's native EventSource. No framework, so it stays small (the
+ * markdown lexer is most of it); the test suite checks its compressed size
+ * from the build output. Bodies are formatted by the same rules as in the app
+ * (components/markdown), built with createElement and text nodes only.
  *
  * EventSource resumes by itself with Last-Event-ID after a dropped connection,
  * and the server replays what was missed from the database, so the view never
@@ -20,7 +22,7 @@ interface FeedMessage {
 interface EmbedConfig {
   feed: string;
   locale: string;
-  strings: { live: string; reconnecting: string; empty: string };
+  strings: { live: string; reconnecting: string; empty: string; showMore: string; showLess: string };
 }
 
 /** Messages kept on screen: an embed shows recent conversation, not the archive. */
@@ -61,8 +63,8 @@ function render(m: FeedMessage) {
   when.dateTime = m.createdAt;
   when.title = full.format(new Date(m.createdAt));
   when.textContent = time.format(new Date(m.createdAt));
-  const body = document.createElement("p");
-  body.textContent = m.body; // text only: nothing from the feed is parsed as HTML
+  const body = document.createElement("div");
+  body.className = "body";
   li.append(who, when, body);
   // Keep seq order even if a replayed event lands after a live one.
   let next: Element | null = null;
@@ -71,6 +73,7 @@ function render(m: FeedMessage) {
     next = el;
   }
   log.insertBefore(li, next);
+  renderBody(body, m.body, config.strings); // in the document now, so it can be measured
   while (log.children.length > MAX_SHOWN) log.firstElementChild!.remove();
   empty.hidden = true;
   if (nearBottom) log.scrollTop = log.scrollHeight;
@@ -104,8 +107,8 @@ function connect() {
   source.addEventListener("message-updated", (e) => {
     const { seq, message } = JSON.parse((e as MessageEvent<string>).data) as { seq: number; message: FeedMessage };
     lastSeq = Math.max(lastSeq, seq);
-    const p = log.querySelector(`li[data-id="${CSS.escape(message.id)}"] p`);
-    if (p) p.textContent = message.body;
+    const body = log.querySelector<HTMLElement>(`li[data-id="${CSS.escape(message.id)}"] .body`);
+    if (body) renderBody(body, message.body, config.strings);
   });
   source.addEventListener("message-deleted", (e) => {
     const { seq, id } = JSON.parse((e as MessageEvent<string>).data) as { seq: number; id: string };
@@ -123,8 +126,8 @@ function connect() {
     div.className = `banner ${b.level}`;
     div.dataset.id = b.id;
     div.setAttribute("role", b.level === "critical" ? "alert" : "status");
-    div.textContent = b.text;
     banners.append(div);
+    renderBody(div, b.text, config.strings);
   });
   source.addEventListener("broadcast-retracted", (e) => {
     const { id } = JSON.parse((e as MessageEvent<string>).data) as { id: string };

@@ -1,8 +1,9 @@
 /**
  * GET /embed/:slug — a compact, read-only live view of a public room, made to
  * sit in an iframe on any site. Served by our own server rather than Next so
- * the page is a few KB: inline styles, a small script (components/embed,
- * bundled at build time to .next/embed/embed.js), and the SSE feed.
+ * the page stays small: inline styles, one script (components/embed, with
+ * the markdown renderer; about 18 KB gzipped, bundled at build time to
+ * .next/embed/embed.js), and the SSE feed.
  * It shows only the room's messages and their authors' display names.
  */
 import { readFile } from "node:fs/promises";
@@ -17,19 +18,24 @@ export const EMBED_BUNDLE = path.resolve(import.meta.dirname, "../../.next/embed
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-let catalogs: Record<string, { embed: { live: string; reconnecting: string; empty: string; unavailable: string } }> | undefined;
+interface Catalog {
+  embed: { live: string; reconnecting: string; empty: string; unavailable: string };
+  markdown: { showMore: string; showLess: string };
+}
+let catalogs: Record<string, Catalog> | undefined;
 async function strings(locale: string) {
   catalogs ??= {
     en: JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../components/i18n/messages/en.json"), "utf8")),
     "zh-CN": JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../components/i18n/messages/zh-CN.json"), "utf8")),
   };
-  return catalogs[locale]!.embed;
+  const catalog = catalogs[locale]!;
+  return { ...catalog.embed, ...catalog.markdown };
 }
 
 const STYLE = `
-:root{color-scheme:light dark;--bg:#fff;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--name-l:38%}
-@media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%}}
-:root[data-theme=dark]{--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%}
+:root{color-scheme:light dark;--bg:#fff;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--name-l:38%;--link:#4338ca;--code:#e2e8f0;--code-block:#f1f5f9;--quote:#cbd5e1}
+@media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%;--link:#a5b4fc;--code:#1e293b;--code-block:#020617;--quote:#475569}}
+:root[data-theme=dark]{--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%;--link:#a5b4fc;--code:#1e293b;--code-block:#020617;--quote:#475569}
 *{box-sizing:border-box}html,body{margin:0;height:100%}
 body{display:flex;flex-direction:column;background:var(--bg);color:var(--fg);font:14px/1.45 ui-sans-serif,system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif}
 header{display:flex;align-items:center;gap:8px;padding:8px 12px;border-bottom:1px solid var(--line);font-weight:600}
@@ -38,13 +44,25 @@ header a{color:inherit;text-decoration:none}header .sp{flex:1}
 #status::before{content:"";width:8px;height:8px;border-radius:50%;background:#f59e0b}
 #status[data-state=live]::before{background:#10b981}
 #log{flex:1;overflow-y:auto;margin:0;padding:8px 12px;list-style:none}
-#log li{padding:4px 0}.who{font-weight:600;margin-right:6px}
-time{font-size:11px;color:var(--muted)}#log p{margin:2px 0 0;white-space:pre-wrap;overflow-wrap:anywhere}
+#log>li{padding:4px 0}.who{font-weight:600;margin-right:6px}
+time{font-size:11px;color:var(--muted)}#log .body{margin-top:2px}
 #empty{color:var(--muted);text-align:center;padding:24px}
-.banner{margin:8px 12px 0;padding:6px 10px;border-radius:6px;font-size:13px;border:1px solid;white-space:pre-wrap}
+.banner{margin:8px 12px 0;padding:6px 10px;border-radius:6px;font-size:13px;border:1px solid}
 .banner.info{background:#eef2ff;color:#312e81;border-color:#c7d2fe}
 .banner.warning{background:#fffbeb;color:#78350f;border-color:#fde68a}
-.banner.critical{background:#fef2f2;color:#7f1d1d;border-color:#fca5a5}`;
+.banner.critical{background:#fef2f2;color:#7f1d1d;border-color:#fca5a5}
+.md{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0}.md>*,.md li>*,.md blockquote>*{margin:0}
+.md>*+*,.md li>*+*,.md blockquote>*+*{margin-top:6px}
+.md a{color:var(--link);font-weight:500;text-decoration:underline;text-underline-offset:2px}.banner .md a{color:inherit}
+.md code{font:0.875em/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);border-radius:4px;padding:1px 4px;-webkit-box-decoration-break:clone;box-decoration-break:clone}
+.md pre{white-space:pre;overflow-x:auto;max-width:100%;background:var(--code-block);border:1px solid var(--line);border-radius:6px;padding:6px 10px;font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+.md pre code{background:none;padding:0;font-size:1em}
+.md pre[data-lang]::before{content:attr(data-lang);display:block;margin-bottom:4px;font-size:11px;font-weight:500;line-height:1.2;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+.md blockquote{border-left:3px solid var(--quote);padding-left:10px;color:var(--muted)}
+.md ul,.md ol{padding-left:22px}.md ul{list-style:disc}.md ol{list-style:decimal}.md del{color:var(--muted)}
+.md.collapsed{max-height:calc(var(--collapsed-lines)*1lh);overflow:hidden;-webkit-mask-image:linear-gradient(#000 65%,transparent);mask-image:linear-gradient(#000 65%,transparent)}
+.more{margin-top:2px;padding:0;border:0;background:none;color:var(--link);font:inherit;font-size:12px;font-weight:600;cursor:pointer}.more:hover{text-decoration:underline}
+.banner .more{color:inherit}`;
 
 export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
   const url = new URL(req.url ?? "/", "http://local");
@@ -67,7 +85,7 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
   const config = {
     feed: `/api/rooms/${encodeURIComponent(room.slug)}/feed`,
     locale,
-    strings: { live: text.live, reconnecting: text.reconnecting, empty: text.empty },
+    strings: { live: text.live, reconnecting: text.reconnecting, empty: text.empty, showMore: text.showMore, showLess: text.showLess },
   };
   res.writeHead(200, headers);
   res.end(`<!doctype html>
