@@ -18,6 +18,7 @@ import type { LogEntry, LogPage, Message } from "../contract";
 import { actorFromHeaders, type AppContext } from "../context";
 import type { RoomRecord } from "../services/rooms";
 import { logSeq } from "../bus";
+import { decodeSegment } from "./guard";
 
 /** Heartbeat comment period: proxies drop idle streams after 30-60 s. */
 export const HEARTBEAT_MS = 15_000;
@@ -71,12 +72,12 @@ async function authorize(ctx: AppContext, req: IncomingMessage, slug: string, ur
 }
 
 /**
- * What a feed shows of a message: the text and the author's display name.
- * Feeds are read by anyone who may embed them, so user ids and the sender's
+ * What a feed shows of a message: the text, the author's display name and
+ * whether they are a guest (so a guest cannot pass for a member). Feeds are read by anyone who may embed them, so user ids and the sender's
  * clientId stay out.
  */
 export function publicMessage(m: Message) {
-  return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name }, createdAt: m.createdAt };
+  return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name, guest: m.author.guest }, createdAt: m.createdAt };
 }
 
 /** A bus event as the log entry it stands for (null for ephemeral events). */
@@ -112,7 +113,13 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   if (req.method !== "GET") return fail(res, 405, "invalid", "use GET", cors);
   if (req.headers.origin && !cors) return fail(res, 403, "forbidden", "this origin may not embed feeds", null);
 
-  const access = await authorize(ctx, req, decodeURIComponent(slug).toLowerCase(), url);
+  let decoded: string;
+  try {
+    decoded = decodeSegment(slug).toLowerCase();
+  } catch (err) {
+    return fail(res, 400, "invalid", (err as Error).message, cors);
+  }
+  const access = await authorize(ctx, req, decoded, url);
   const room = access?.room;
   if (!access || !room) return fail(res, 404, "not_found", "no such room, or its feed needs a member's session or a feed token", cors);
 

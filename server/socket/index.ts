@@ -7,6 +7,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../contract";
 import { actorFromHeaders, type AppContext } from "../context";
+import { BASE_HEADERS } from "../http/security";
 import { isAllowedOrigin } from "./origin";
 import { registerChatHandlers, userChannel } from "./handlers";
 
@@ -30,6 +31,9 @@ export function createSocketServer(httpServer: HttpServer, ctx: AppContext): Cha
     // Leave upgrades that are not ours (Next's dev HMR) alone.
     destroyUpgrade: false,
   });
+
+  // Long-polling answers are responses like any other (server/http/security.ts).
+  io.engine.on("headers", (headers: Record<string, string>) => Object.assign(headers, BASE_HEADERS));
 
   io.use(async (socket, next) => {
     try {
