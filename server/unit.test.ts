@@ -135,8 +135,8 @@ describe("presence service", () => {
     };
     return { bus, events };
   }
-  const ann = { id: "u-ann", name: "Ann" };
-  const ben = { id: "u-ben", name: "Ben" };
+  const ann = { id: "u-ann", name: "Ann", guest: false };
+  const ben = { id: "u-ben", name: "Ben", guest: true };
   const onlineNames = (e: BusEvent | undefined) => {
     assert.ok(e && e.type === "presence", `expected a presence event, got ${JSON.stringify(e)}`);
     return e.payload.online.map((u) => u.name);
@@ -213,7 +213,7 @@ describe("presence service", () => {
     const { bus, events } = fakeBus();
     const p = createPresenceService(bus);
     for (let i = 0; i < 20; i++) {
-      p.join(`room-${i % 4}`, { id: `u${i % 5}`, name: `U${i % 5}` }, `conn-${i}`);
+      p.join(`room-${i % 4}`, { id: `u${i % 5}`, name: `U${i % 5}`, guest: false }, `conn-${i}`);
     }
     for (let i = 0; i < 20; i++) {
       if (i % 2) p.dropConnection(`conn-${i}`);
@@ -223,7 +223,7 @@ describe("presence service", () => {
     for (let i = 0; i < 20; i++) assert.deepEqual(p.roomsOf(`conn-${i}`), []);
     // A connection that has left may no longer relay typing.
     events.length = 0;
-    p.typing("room-0", { id: "u0", name: "U0" }, true, "conn-0");
+    p.typing("room-0", { id: "u0", name: "U0", guest: false }, true, "conn-0");
     assert.equal(events.length, 0);
   });
 

@@ -34,7 +34,7 @@ function acked<I, R extends object>(event: string, schema: ZodType<I> | null, fn
 
 export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void {
   const actor = socket.data.user;
-  const user = { id: actor.id, name: actor.name };
+  const user = { id: actor.id, name: actor.name, guest: actor.guest };
 
   socket.on(
     "room:join",
