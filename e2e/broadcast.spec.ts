@@ -74,3 +74,49 @@ test("a warning broadcast reaches a member and an embed; an admin deletes a mess
   site.close();
   for (const c of [admin, member, viewer]) await c.context.close();
 });
+
+test("on a small screen a long banner starts as one line and expands on request", async ({ browser }) => {
+  const adminName = `herald_${Date.now().toString(36)}`;
+  const admin = await newUserPage(browser);
+  await registerAccount(admin.page, adminName);
+  grantAdmin(adminName);
+  const text = `Long notice: ${"the quick brown fox jumps over the lazy dog ".repeat(12).trim()}`;
+  const sent = await admin.page.request.post("/api/admin/broadcasts", { data: { text, level: "info" } });
+  expect(sent.status()).toBe(201);
+  const { broadcast } = (await sent.json()) as { broadcast: { id: string } };
+
+  try {
+    const phone = await newUserPage(browser, { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    await joinAsGuest(phone.page, `Small Screen ${Date.now().toString(36)}`);
+    await phone.page.goto("/r/general");
+    const banner = phone.page.getByTestId("banner").filter({ hasText: "Long notice" });
+    const body = banner.locator("p");
+    const toggle = banner.getByRole("button", { name: "Show more" });
+    await expect(toggle).toHaveAttribute("aria-expanded", "false");
+    const lineHeight = await body.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    const collapsed = (await body.boundingBox())!.height;
+    expect(collapsed).toBeLessThanOrEqual(lineHeight * 1.5);
+    await toggle.click();
+    const less = banner.getByRole("button", { name: "Show less" });
+    await expect(less).toHaveAttribute("aria-expanded", "true");
+    await expect.poll(async () => (await body.boundingBox())!.height).toBeGreaterThan(lineHeight * 4);
+    await less.click();
+    await expect(banner.getByRole("button", { name: "Show more" })).toBeVisible();
+    await expect.poll(async () => (await body.boundingBox())!.height).toBeLessThanOrEqual(lineHeight * 1.5);
+
+    // A wide screen shows the whole text, with no button.
+    const desk = await newUserPage(browser, { viewport: { width: 1280, height: 800 } });
+    await joinAsGuest(desk.page, `Wide Screen ${Date.now().toString(36)}`);
+    await desk.page.goto("/r/general");
+    const wide = desk.page.getByTestId("banner").filter({ hasText: "Long notice" });
+    await expect(wide).toBeVisible();
+    await expect(wide.getByRole("button", { name: /Show (more|less)/ })).toHaveCount(0);
+    expect((await wide.locator("p").boundingBox())!.height).toBeGreaterThan(lineHeight * 1.5);
+    await phone.context.close();
+    await desk.context.close();
+  } finally {
+    // Other specs' rooms and screenshots should not carry this banner.
+    await admin.page.request.delete(`/api/admin/broadcasts/${broadcast.id}`);
+    await admin.context.close();
+  }
+});

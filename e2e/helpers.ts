@@ -63,5 +63,6 @@ export function grantAdmin(username: string) {
     env: { ...process.env, DATABASE_URL },
     encoding: "utf8",
   });
+  // The first account of a fresh database is made admin at sign-up.
   expect(out).toMatch(new RegExp(`${username} is (now|already) an admin`));
 }

@@ -17,6 +17,8 @@ import type { Env } from "./env";
 import { startFanout } from "./fanout";
 import { createApi } from "./http/api";
 import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
+import { decodeSegment, refuseUnservable } from "./http/guard";
+import { applyBaseHeaders, preparePageRequest } from "./http/security";
 import { FEED_PATH, handleFeed } from "./http/sse";
 import { EMBED_PATH, EMBED_SCRIPT_PATH, handleEmbed, handleEmbedScript } from "./http/embed";
 import { createMetrics, METRICS_PATH } from "./metrics";
@@ -35,6 +37,7 @@ import { createServices } from "./services";
 import { attachChat, createSocketServer, type ChatServer } from "./socket";
 import { socketGroup } from "./socket/group";
 import { createWsEndpoint } from "./ws";
+import { HTTP_STATUS, isAppError } from "./errors";
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -52,15 +55,6 @@ export interface App {
   setPageHandler(handler: NodeHandler): void;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
-}
-
-/** A path segment, percent-decoded; null when it is not valid percent-encoding. */
-function decodeSegment(raw: string): string | null {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -105,17 +99,19 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   await domain.rooms.ensureDefaults();
 
   let pages: NodeHandler | undefined;
+  // As in server/index.ts: anything but production runs Next in development mode.
+  const dev = env.NODE_ENV !== "production";
+
   const server = createServer(async (req, res) => {
     try {
       const pathname = req.url?.split("?")[0] ?? "";
+      applyBaseHeaders(req, res);
+      if (refuseUnservable(req, res, pathname)) return;
       const feed = FEED_PATH.exec(pathname);
       const embed = EMBED_PATH.exec(pathname);
       if (feed || embed) {
+        // Malformed percent-encoding was refused above (400).
         const slug = decodeSegment((feed ?? embed)![1]!);
-        if (slug === null) {
-          res.writeHead(400, { "content-type": "application/json" });
-          return void res.end(JSON.stringify({ error: { code: "invalid", message: "the path is not valid percent-encoding" } }));
-        }
         if (feed) await handleFeed(ctx, req, res, slug);
         else await handleEmbed(ctx, req, res, slug);
       } else if (pathname === EMBED_SCRIPT_PATH) {
@@ -130,6 +126,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
         res.on("close", () => aborted.abort());
         await sendResponse(res, await api(await toRequest(req, aborted.signal)));
       } else if (pages) {
+        preparePageRequest(req, res, dev);
         await pages(req, res);
       } else {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found");
@@ -139,6 +136,11 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
         // Close afterwards: the rest of the body is not read.
         res.writeHead(413, { "content-type": "application/json", connection: "close" });
         res.end(JSON.stringify({ error: { code: "too_large", message: err.message } }));
+        return;
+      }
+      if (isAppError(err) && !res.headersSent) {
+        res.writeHead(HTTP_STATUS[err.code], { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: err.code, message: err.message } }));
         return;
       }
       console.error("[http] request failed:", err);

@@ -5,9 +5,19 @@
  * the prose version of this file and uses the same names.
  */
 import { z } from "zod";
+import { cleanDisplayName } from "./lib/names";
+import { NOT_WELL_FORMED, codePoints, isWellFormed } from "./lib/unicode";
 
-/** Longest message body, counted in characters after trimming. */
+// Zod compiles object parsers with `new Function` when it may, and probes for
+// that when a schema is built. Pages run under a CSP without 'unsafe-eval'
+// (server/http/security.ts), where the probe is reported as a violation; the
+// browser parses nothing hot, so it goes without. Set before any schema below.
+if (typeof window !== "undefined") z.config({ jitless: true });
+
+/** Longest message body, counted in characters (code points) after trimming. */
 export const MAX_BODY = 4000;
+/** Longest broadcast text, in characters (code points) after trimming: a banner, not an article. */
+export const MAX_BROADCAST = 2000;
 /** Messages returned when a room is opened, and the default history page. */
 export const HISTORY_PAGE = 50;
 /** Largest page a client may ask for over HTTP. */
@@ -50,6 +60,8 @@ export type AckFn<T extends object = object> = (ack: Ack<T>) => void;
 export interface UserRef {
   id: string;
   name: string;
+  /** Signed in without an account. Every place that shows a name marks guests, so nobody passes for a member. */
+  guest: boolean;
 }
 
 export interface Message {
@@ -125,7 +137,7 @@ export interface RoomSummary {
   topic: string | null;
   visibility: Visibility;
   online: number;
-  lastMessage: { body: string; author: string; createdAt: string } | null;
+  lastMessage: { body: string; author: string; guest: boolean; createdAt: string } | null;
 }
 
 /**
@@ -145,6 +157,23 @@ export interface TypingPayload {
 }
 
 // ---- Client -> server payload schemas -------------------------------------
+
+/**
+ * Every free text a client sends (message bodies and edits, broadcasts, room
+ * names and topics, display names, token labels, ban reasons) is a `text()`:
+ * a string of well-formed Unicode. A lone surrogate is refused with
+ * `invalid`, never stored: SQLite would replace it with U+FFFD and the text
+ * would silently change.
+ */
+export const text = () => z.string().refine(isWellFormed, NOT_WELL_FORMED);
+
+/** A display name, cleaned by the one rule in server/lib/names.ts (the user table's hooks apply it again). */
+export const displayNameSchema = z.string().transform((raw, ctx) => {
+  const cleaned = cleanDisplayName(raw);
+  if (cleaned.ok) return cleaned.name;
+  ctx.addIssue({ code: "custom", message: cleaned.message });
+  return z.NEVER;
+});
 
 export const slugSchema = z
   .string()
@@ -169,13 +198,12 @@ export const typingSchema = z.object({ room: slugSchema, typing: z.boolean() });
 export const sendSchema = z.object({
   room: slugSchema,
   clientId: z.uuid(),
-  body: z.string().max(MAX_BODY * 4),
+  body: text().max(MAX_BODY * 4),
 });
 
 export const createRoomSchema = z.object({
-  name: z.string().trim().min(1, "name is required").max(48, "name is at most 48 characters"),
-  topic: z
-    .string()
+  name: text().trim().min(1, "name is required").max(48, "name is at most 48 characters"),
+  topic: text()
     .trim()
     .max(200, "topic is at most 200 characters")
     .optional()
@@ -184,7 +212,7 @@ export const createRoomSchema = z.object({
 });
 
 export const addMemberSchema = z.object({
-  username: z.string().trim().min(1, "username is required").max(30),
+  username: text().trim().min(1, "username is required").max(30),
 });
 
 /** Long-poll: `after` is the cursor; `wait` holds the request up to that many seconds. */
@@ -194,28 +222,30 @@ export const pollQuerySchema = z.object({
   wait: z.coerce.number().min(0).max(MAX_WAIT_S).default(0),
 });
 
-export const editSchema = z.object({ room: slugSchema, id: z.string().min(1).max(64), body: z.string().max(MAX_BODY * 4) });
+export const editSchema = z.object({ room: slugSchema, id: z.string().min(1).max(64), body: text().max(MAX_BODY * 4) });
 export const deleteSchema = z.object({ room: slugSchema, id: z.string().min(1).max(64) });
-export const patchMessageSchema = z.object({ body: z.string().max(MAX_BODY * 4) });
+export const patchMessageSchema = z.object({ body: text().max(MAX_BODY * 4) });
 
 export const broadcastSchema = z.object({
-  text: z.string().trim().min(1, "text is required").max(2000, "text is at most 2000 characters"),
+  text: text()
+    .trim()
+    .min(1, "text is required")
+    .refine((t) => codePoints(t) <= MAX_BROADCAST, `text is at most ${MAX_BROADCAST} characters`),
   level: z.enum(BROADCAST_LEVELS),
   room: slugSchema.nullish(),
   expiresAt: z.iso.datetime({ offset: true }).nullish(),
 });
 export const broadcastAckSchema = z.object({ id: z.string().min(1).max(64) });
 
-export const postMessageSchema = z.object({ clientId: z.uuid(), body: z.string().max(MAX_BODY * 4) });
+export const postMessageSchema = z.object({ clientId: z.uuid(), body: text().max(MAX_BODY * 4) });
 
 export const historyQuerySchema = z.object({
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
 });
 
-export const guestSchema = z.object({
-  name: z.string().trim().min(1, "name is required").max(32, "name is at most 32 characters"),
-});
+/** The guest join body (POST /api/auth/sign-in/anonymous). */
+export const guestSchema = z.object({ name: displayNameSchema });
 
 export type JoinRequest = z.input<typeof joinSchema>;
 export type SendRequest = z.input<typeof sendSchema>;
@@ -304,7 +334,7 @@ export const wsClientFrameSchema = z.discriminatedUnion("type", [
   leaveSchema.extend({ type: z.literal("room:leave"), id: wsIdSchema.optional() }),
   sendSchema.extend({ type: z.literal("message:send"), id: wsIdSchema.optional() }),
   // `id` is the frame's correlation id here, so the message is `messageId`.
-  z.object({ type: z.literal("message:edit"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64), body: z.string().max(MAX_BODY * 4) }),
+  z.object({ type: z.literal("message:edit"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64), body: text().max(MAX_BODY * 4) }),
   z.object({ type: z.literal("message:delete"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64) }),
   typingSchema.extend({ type: z.literal("typing"), id: wsIdSchema.optional() }),
   // Receipt of a live broadcast (delivery accounting); `id` is the frame's correlation id.

@@ -4,8 +4,9 @@
  * files: self-contained, text-only rendering, the browser API of their
  * technique and the endpoint each one calls. What the pages share (the message
  * list, applyPage, guest sign-in) lives in common.js, which each page loads
- * before its own inline script. A second part calls those endpoints, spelled
- * as the pages spell them, on a real server.
+ * before its own script (polling.js for polling.html…): no inline script,
+ * since the CSP runs none on a static page. A second part calls those
+ * endpoints, spelled as the pages spell them, on a real server.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -17,6 +18,8 @@ import { joinAsGuest, startServer, type Harness } from "./test/harness";
 
 const DIR = path.resolve(import.meta.dirname, "../public/examples");
 const read = (file: string) => readFileSync(path.join(DIR, file), "utf8");
+/** A page's own script: polling.html -> polling.js. */
+const scriptOf = (page: string) => page.replace(/\.html$/, ".js");
 
 /** What each page must contain: its technique's browser API and the endpoints it calls. */
 const PAGES: Record<string, string[]> = {
@@ -76,22 +79,27 @@ describe("public/examples pages", () => {
     describe(file, () => {
       it("exists and uses its technique's API and endpoints", () => {
         assert.ok(existsSync(path.join(DIR, file)), `${file} exists`);
+        assert.ok(existsSync(path.join(DIR, scriptOf(file))), `${scriptOf(file)} exists`);
         const html = read(file);
+        const js = read(scriptOf(file));
         // Next serves public/ files by name, with no directory index.
         assert.ok(html.includes('href="index.html"'), `${file} links back to index.html`);
-        for (const needle of needles) assert.ok(html.includes(needle), `${file} contains ${needle}`);
+        for (const needle of needles) assert.ok(js.includes(needle), `${scriptOf(file)} contains ${needle}`);
       });
 
-      it("is self-contained and renders data as text only", () => {
+      it("is self-contained, has no inline script, and renders data as text only", () => {
         const html = read(file);
+        const js = read(scriptOf(file));
         // No resource from another host: every src/href and url() is same-origin.
         assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:[a-z]+:)?\/\//i);
         assert.doesNotMatch(html, /url\(\s*["']?(?:[a-z]+:)?\/\//i);
-        // The one script file is common.js, loaded just before the page's own inline script.
+        assert.doesNotMatch(js, /(?:[a-z]+:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i, `${scriptOf(file)} calls no other host`);
+        // Two script files, common.js first, and nothing inline: the CSP would refuse it.
         const srcs = [...html.matchAll(/<script[^>]*\ssrc=["']?([^"'\s>]+)/gi)].map((m) => m[1]);
-        assert.deepEqual(srcs, ["common.js"], `${file} loads common.js and no other script`);
-        assert.match(html, /<script src="common\.js"><\/script>\s*<script>/, `${file} loads common.js before its inline script`);
-        assert.doesNotMatch(html, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+        assert.deepEqual(srcs, ["common.js", scriptOf(file)], `${file} loads common.js, then its own script`);
+        assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/i, `${file} has no inline script`);
+        assert.doesNotMatch(html, /\son[a-z]+\s*=/i, `${file} has no inline event handler`);
+        assert.doesNotMatch(html + js, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
       });
 
       it("labels its inputs, shows a status, and explains itself in English and Chinese", () => {

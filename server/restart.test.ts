@@ -69,7 +69,7 @@ describe("restart with the same data directory", () => {
     const joined = await alice2.emitWithAck("room:join", { room: "general" });
     assert.ok(joined.ok, JSON.stringify(joined));
     assert.deepEqual(joined.messages, sent, "history is exactly what was sent");
-    assert.deepEqual(joined.room.lastMessage, { body: "before 4", author: "alice", createdAt: sent.at(-1)!.createdAt });
+    assert.deepEqual(joined.room.lastMessage, { body: "before 4", author: "alice", guest: false, createdAt: sent.at(-1)!.createdAt });
 
     // Catching up from a cursor works across the restart too.
     const resumed = await alice2.emitWithAck("room:join", { room: "general", after: sent[2]!.seq });

@@ -112,8 +112,8 @@ describe("rate limits (memory store)", () => {
 });
 
 describe("presence service", () => {
-  const ann = { id: "u-ann", name: "Ann" };
-  const ben = { id: "u-ben", name: "Ben" };
+  const ann = { id: "u-ann", name: "Ann", guest: false };
+  const ben = { id: "u-ben", name: "Ben", guest: true };
   const tick = () => new Promise((r) => setTimeout(r, 5));
 
   /**

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import type { RoomSummary } from "@/server/contract";
 import { api } from "@/components/lib/api";
+import { GuestBadge } from "@/components/ui/GuestBadge";
 
 interface UserRow {
   id: string;
@@ -88,7 +89,13 @@ export function ModerationPanel() {
             <span className="min-w-0 flex-1">
               <span className="font-medium">{u.name}</span>
               {u.username ? <span className="text-slate-500"> @{u.username}</span> : null}
-              <span className="ml-2 text-xs uppercase text-slate-500">{u.role}</span>
+              {u.role === "guest" ? (
+                <span className="ml-2">
+                  <GuestBadge />
+                </span>
+              ) : (
+                <span className="ml-2 text-xs uppercase text-slate-500">{u.role}</span>
+              )}
               {u.banned ? <span className="ml-2 rounded bg-red-100 px-1 text-xs font-semibold text-red-700 dark:bg-red-950 dark:text-red-300">{t("banned")}</span> : null}
             </span>
             <button type="button" className={small} onClick={() => act(t("muted", { name: u.name, room, minutes }), "/api/admin/mutes", "POST", { user: u.id, room, minutes })}>

@@ -21,6 +21,11 @@ const KNOWN_ERRORS = new Set([
   "INVALID_USERNAME",
   "INVALID_USERNAME_OR_PASSWORD",
   "BANNED_USER",
+  "NAME_REQUIRED",
+  "NAME_TOO_LONG",
+  "NAME_INVISIBLE",
+  "NAME_INVALID",
+  "NAME_TAKEN",
   "rate_limited",
   "network",
 ]);

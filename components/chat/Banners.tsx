@@ -2,9 +2,11 @@
 /**
  * Admin announcements at the top of a room. Info and warning banners can be
  * dismissed (remembered in this browser); critical ones stay until they expire
- * or are retracted.
+ * or are retracted. On small screens (< 640 px) each banner starts as one
+ * line, with a button to expand it when its text does not fit, so a long
+ * announcement does not push the conversation off the screen.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { useNow, useTranslations } from "next-intl";
 import type { Broadcast } from "@/server/contract";
 import { Markdown } from "@/components/markdown/Markdown";
@@ -16,6 +18,43 @@ const STYLE: Record<Broadcast["level"], string> = {
   warning: "border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100",
   critical: "border-red-300 bg-red-50 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100",
 };
+
+/** The banner's text: clamped to one line below 640 px until expanded. */
+function Collapsible({ id, children }: { id: string; children: ReactNode }) {
+  const t = useTranslations("banner");
+  const ref = useRef<HTMLDivElement>(null);
+  const [open, setOpen] = useState(false);
+  const [overflows, setOverflows] = useState(false);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    // Measured while clamped: only then does hidden text make it taller inside than out.
+    const measure = () => setOverflows(el.scrollHeight > el.clientHeight + 1);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const textId = `banner-text-${id}`;
+  return (
+    <>
+      <div ref={ref} id={textId} className={`min-w-0 flex-1 break-words ${open ? "" : "max-sm:line-clamp-1"}`}>
+        {children}
+      </div>
+      {open || overflows ? (
+        <button
+          type="button"
+          onClick={() => setOpen(!open)}
+          aria-expanded={open}
+          aria-controls={textId}
+          className="shrink-0 rounded px-1 text-xs font-medium underline sm:hidden"
+        >
+          {open ? t("less") : t("more")}
+        </button>
+      ) : null}
+    </>
+  );
+}
 
 function readDismissed(): string[] {
   try {
@@ -54,9 +93,9 @@ export function Banners({ broadcasts, preview = false }: { broadcasts: Broadcast
           className={`flex items-start gap-3 rounded-lg border px-3 py-2 text-sm ${STYLE[b.level]}`}
         >
           <span className="font-semibold">{t(`level.${b.level}`)}</span>
-          <div className="min-w-0 flex-1">
+          <Collapsible id={b.id}>
             <Markdown text={b.text} tone="inherit" />
-          </div>
+          </Collapsible>
           {b.level !== "critical" && !preview ? (
             <button type="button" onClick={() => dismiss(b.id)} className="shrink-0 rounded px-1 font-medium underline" aria-label={t("dismiss")}>
               ×

@@ -10,6 +10,7 @@ import { useFormatter, useNow, useTranslations } from "next-intl";
 import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import { Markdown } from "@/components/markdown/Markdown";
+import { GuestBadge } from "@/components/ui/GuestBadge";
 import type { Outgoing } from "./useRoom";
 
 /** Messages by the same author closer than this are drawn as one group. */
@@ -19,7 +20,7 @@ const BOTTOM_SLACK_PX = 80;
 const TOP_LOAD_PX = 120;
 
 interface Props {
-  me: { id: string; name: string; role?: string };
+  me: { id: string; name: string; role?: string; guest: boolean };
   messages: Message[];
   outgoing: Outgoing[];
   hasOlder: boolean;
@@ -236,6 +237,7 @@ export function MessageList(props: Props) {
                     {row.first ? (
                       <div className="flex items-baseline gap-2">
                         <span className="font-semibold" data-testid="author">{author.name}</span>
+                        {author.guest ? <GuestBadge /> : null}
                         <Time iso={createdAt} />
                       </div>
                     ) : null}

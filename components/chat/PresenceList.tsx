@@ -2,6 +2,7 @@
 import { useTranslations } from "next-intl";
 import type { UserRef } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
+import { GuestBadge } from "@/components/ui/GuestBadge";
 
 export function PresenceList({ online, meId }: { online: UserRef[]; meId: string }) {
   const t = useTranslations("presence");
@@ -18,6 +19,7 @@ export function PresenceList({ online, meId }: { online: UserRef[]; meId: string
               <span className="absolute -bottom-0.5 -right-0.5 h-2.5 w-2.5 rounded-full border-2 border-white bg-emerald-500 dark:border-slate-900" aria-hidden="true" />
             </span>
             <span className="truncate">{u.name}</span>
+            {u.guest ? <GuestBadge /> : null}
             {u.id === meId ? <span className="text-xs text-slate-500 dark:text-slate-400">{t("you")}</span> : null}
           </li>
         ))}

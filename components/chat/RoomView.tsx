@@ -27,7 +27,7 @@ function PanelToggle(props: { open: boolean; onToggle: () => void; controls?: st
   );
 }
 
-export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string; role: string } }) {
+export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string; role: string; guest: boolean } }) {
   const t = useTranslations("room");
   const room = useRoom(slug);
   const connection = useConnection();

@@ -15,7 +15,7 @@ const msg = (seq: number, extra: Partial<Message> = {}): Message => ({
   seq,
   clientId: `c${seq}`,
   body: `hello ${seq}`,
-  author: { id: "u1", name: "Ann" },
+  author: { id: "u1", name: "Ann", guest: false },
   createdAt: new Date(seq * 1000).toISOString(),
   editedAt: null,
   ...extra,
@@ -132,9 +132,9 @@ describe("room state: the cursor", () => {
 
 describe("room state: presence", () => {
   it("applies deltas to the join's full list, idempotently", () => {
-    const ann = { id: "a", name: "Ann" };
-    const ben = { id: "b", name: "Ben" };
-    const cat = { id: "c", name: "Cat" };
+    const ann = { id: "a", name: "Ann", guest: false };
+    const ben = { id: "b", name: "Ben", guest: false };
+    const cat = { id: "c", name: "Cat", guest: true };
     let s = run([{ type: "joined", result: joined({ online: [ben, ann] }), resumed: false }]);
     s = roomReducer(s, { type: "presence", joined: [cat, ann], left: ["b"] });
     assert.deepEqual(s.online, [ann, cat]);

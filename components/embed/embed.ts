@@ -15,14 +15,15 @@ interface FeedMessage {
   id: string;
   seq: number;
   body: string;
-  author: { name: string };
+  /** `guest`: signed in without an account; shown next to the name so nobody passes for a member. */
+  author: { name: string; guest?: boolean };
   createdAt: string;
 }
 
 interface EmbedConfig {
   feed: string;
   locale: string;
-  strings: { live: string; reconnecting: string; empty: string; showMore: string; showLess: string };
+  strings: { live: string; reconnecting: string; empty: string; guest: string; showMore: string; showLess: string };
 }
 
 /** Messages kept on screen: an embed shows recent conversation, not the archive. */
@@ -65,7 +66,14 @@ function render(m: FeedMessage) {
   when.textContent = time.format(new Date(m.createdAt));
   const body = document.createElement("div");
   body.className = "body";
-  li.append(who, when, body);
+  li.append(who);
+  if (m.author.guest) {
+    const badge = document.createElement("span");
+    badge.className = "guest";
+    badge.textContent = config.strings.guest;
+    li.append(badge);
+  }
+  li.append(when, body);
   // Keep seq order even if a replayed event lands after a live one.
   let next: Element | null = null;
   for (const el of Array.from(log.children).reverse()) {

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import type { RoomSummary } from "@/server/contract";
 import { api, ApiError } from "@/components/lib/api";
+import { GuestBadge } from "@/components/ui/GuestBadge";
 import { CreateRoomForm } from "./CreateRoomForm";
 
 /** Online counts and previews change; refresh the list this often while visible. */
@@ -97,7 +98,13 @@ export function Lobby() {
                   {room.lastMessage ? (
                     <>
                       <span className="min-w-0 flex-1 truncate text-slate-700 dark:text-slate-300">
-                        <span className="font-medium">{room.lastMessage.author}:</span> {room.lastMessage.body}
+                        <span className="font-medium">{room.lastMessage.author}</span>
+                        {room.lastMessage.guest ? (
+                          <span className="ml-1 align-middle">
+                            <GuestBadge />
+                          </span>
+                        ) : null}
+                        <span className="font-medium">:</span> {room.lastMessage.body}
                       </span>
                       <time
                         dateTime={room.lastMessage.createdAt}

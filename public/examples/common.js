@@ -3,8 +3,11 @@
  *
  * A plain script, no modules and no build step: each page loads it with
  *   <script src="common.js"></script>
- * just before its own inline script, at the end of <body> (it looks up #log and
- * #status as it loads). Everything below is a plain global, used by name:
+ * just before its own script (polling.js for polling.html, and so on), at the
+ * end of <body> (it looks up #log and #status as it loads). Scripts are files,
+ * not inline: Relay's Content-Security-Policy runs no inline script without
+ * the nonce of a rendered page, and these pages are static. Everything below
+ * is a plain global, used by name:
  *
  *   $(id), enc(s), uuid()              tiny helpers
  *   setStatus(text, state)             the line under the room form (#status)

@@ -10,6 +10,7 @@ import { patchMessageSchema, postMessageSchema } from "../contract";
 import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
+import { decodeSegment } from "./guard";
 import { createLongPoll } from "./longpoll";
 
 const json = (body: unknown, status = 200, headers: HeadersInit = {}) =>
@@ -168,8 +169,8 @@ export function createApi(ctx: AppContext) {
         methodMismatch = true;
         continue;
       }
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
       try {
+        const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeSegment(m[i + 1]!)]));
         return await r.handler(req, params);
       } catch (err) {
         return fail(toWireError(err, `${req.method} ${url.pathname}`));

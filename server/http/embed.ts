@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { AppContext } from "../context";
 import { fromAcceptLanguage, isLocale } from "../../components/i18n/locales";
+import { embedCsp, newNonce } from "./security";
 
 export const EMBED_PATH = /^\/embed\/([^/]+)\/?$/;
 export const EMBED_SCRIPT_PATH = "/embed.js";
@@ -19,7 +20,7 @@ export const EMBED_BUNDLE = path.resolve(import.meta.dirname, "../../.next/embed
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 interface Catalog {
-  embed: { live: string; reconnecting: string; empty: string; unavailable: string };
+  embed: { live: string; reconnecting: string; empty: string; unavailable: string; guest: string };
   markdown: { showMore: string; showLess: string };
 }
 let catalogs: Record<string, Catalog> | undefined;
@@ -45,6 +46,7 @@ header a{color:inherit;text-decoration:none}header .sp{flex:1}
 #status[data-state=live]::before{background:#10b981}
 #log{flex:1;overflow-y:auto;margin:0;padding:8px 12px;list-style:none}
 #log>li{padding:4px 0}.who{font-weight:600;margin-right:6px}
+.guest{font-size:11px;font-weight:500;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 4px;margin-right:6px}
 time{font-size:11px;color:var(--muted)}#log .body{margin-top:2px}
 #empty{color:var(--muted);text-align:center;padding:24px}
 .banner{margin:8px 12px 0;padding:6px 10px;border-radius:6px;font-size:13px;border:1px solid}
@@ -70,32 +72,33 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
   const locale = isLocale(langParam) ? langParam : fromAcceptLanguage(req.headers["accept-language"]);
   const theme = ["light", "dark"].includes(url.searchParams.get("theme") ?? "") ? url.searchParams.get("theme")! : "";
   const text = await strings(locale);
-  const room = await ctx.rooms.publicRoom(slug.toLowerCase());
+  const nonce = newNonce();
   const headers = {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
     // Made to be framed anywhere; it carries no session and no controls.
-    "content-security-policy": "frame-ancestors *; default-src 'self'; style-src 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
+    "content-security-policy": embedCsp(nonce),
   };
-  if (!room) {
-    res.writeHead(404, headers);
-    res.end(`<!doctype html><html lang="${locale}"><meta charset="utf-8"><style>${STYLE}</style><p id="empty">${esc(text.unavailable)}</p></html>`);
-    return;
-  }
+  const unavailable = (status: number, message: string) => {
+    res.writeHead(status, headers);
+    res.end(`<!doctype html><html lang="${locale}"><meta charset="utf-8"><style nonce="${nonce}">${STYLE}</style><p id="empty">${esc(message)}</p></html>`);
+  };
+  const room = await ctx.rooms.publicRoom(slug.toLowerCase());
+  if (!room) return unavailable(404, text.unavailable);
   const config = {
     feed: `/api/rooms/${encodeURIComponent(room.slug)}/feed`,
     locale,
-    strings: { live: text.live, reconnecting: text.reconnecting, empty: text.empty, showMore: text.showMore, showLess: text.showLess },
+    strings: { live: text.live, reconnecting: text.reconnecting, empty: text.empty, guest: text.guest, showMore: text.showMore, showLess: text.showLess },
   };
   res.writeHead(200, headers);
   res.end(`<!doctype html>
 <html lang="${locale}"${theme ? ` data-theme="${theme}"` : ""}>
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>#${esc(room.name)}</title><style>${STYLE}</style></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>#${esc(room.name)}</title><style nonce="${nonce}">${STYLE}</style></head>
 <body>
 <header><a href="/r/${esc(room.slug)}" target="_blank" rel="noopener">#${esc(room.name)}</a><span class="sp"></span><span id="status" role="status" aria-live="polite"></span></header>
 <div id="banners"></div>
 <ol id="log" aria-label="#${esc(room.name)}"></ol><p id="empty"></p>
-<script>window.__EMBED__=${JSON.stringify(config).replace(/</g, "\\u003c")}</script>
+<script nonce="${nonce}">window.__EMBED__=${JSON.stringify(config).replace(/</g, "\\u003c")}</script>
 <script src="${EMBED_SCRIPT_PATH}" defer></script>
 </body></html>`);
 }

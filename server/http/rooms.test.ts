@@ -75,7 +75,7 @@ describe("HTTP rooms API", () => {
     const general = (await listRooms(bobCookie)).find((r) => r.slug === "general");
     assert.ok(general);
     assert.equal(general.online, 1);
-    assert.deepEqual(general.lastMessage, { body: "first!", author: "alice", createdAt: sent.message.createdAt });
+    assert.deepEqual(general.lastMessage, { body: "first!", author: "alice", guest: false, createdAt: sent.message.createdAt });
 
     // Two tabs of one user still count once.
     const alice2 = await client(aliceCookie);

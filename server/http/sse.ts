@@ -55,12 +55,13 @@ function fail(res: ServerResponse, status: number, code: string, message: string
 }
 
 /**
- * What a feed shows of a message: the text and the author's display name.
- * Feeds are read by anyone who may embed them, so user ids and the sender's
+ * What a feed shows of a message: the text, the author's display name and
+ * whether they are a guest (so a guest cannot pass for a member). Feeds are
+ * read by anyone who may embed them, so user ids and the sender's
  * clientId stay out.
  */
 export function publicMessage(m: Message) {
-  return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name }, createdAt: m.createdAt };
+  return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name, guest: m.author.guest }, createdAt: m.createdAt };
 }
 
 const event = (name: string, data: unknown, id?: number) =>

@@ -18,7 +18,7 @@ function message(seq: number): Message {
     seq,
     clientId: `c${seq}`,
     body: `body ${seq}`,
-    author: { id: "u1", name: "Ann" },
+    author: { id: "u1", name: "Ann", guest: false },
     createdAt: new Date(0).toISOString(),
     editedAt: null,
   };

@@ -51,7 +51,7 @@ export interface MessageService {
   resume(room: RoomRecord, after: number, epoch?: string): Promise<LogPage>;
 }
 
-const withAuthor = { author: { select: { id: true, name: true } } } as const;
+const withAuthor = { author: { select: { id: true, name: true, isAnonymous: true } } } as const;
 
 type Row = {
   id: string;
@@ -61,7 +61,7 @@ type Row = {
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
-  author: { id: string; name: string };
+  author: { id: string; name: string; isAnonymous: boolean | null };
 };
 
 function toMessage(room: string, row: Row): Message {
@@ -71,7 +71,7 @@ function toMessage(room: string, row: Row): Message {
     seq: row.seq,
     clientId: row.clientId,
     body: row.body,
-    author: { id: row.author.id, name: row.author.name },
+    author: { id: row.author.id, name: row.author.name, guest: row.author.isAnonymous === true },
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
   };

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
-import { slugSchema } from "../contract";
+import { slugSchema, text } from "../contract";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit";
@@ -17,7 +17,7 @@ import type { RoomRecord } from "./rooms";
 
 const userRef = z.object({ user: z.string().trim().min(1).max(64) });
 export const muteSchema = userRef.extend({ room: slugSchema, minutes: z.number().int().min(1).max(60 * 24 * 30) });
-export const banSchema = userRef.extend({ reason: z.string().trim().max(200).optional() });
+export const banSchema = userRef.extend({ reason: text().trim().max(200).optional() });
 export const lockSchema = z.object({ readOnly: z.boolean() });
 
 export interface ModerationService {

@@ -82,9 +82,9 @@ export function createRoomService(deps: {
         const m = await prisma.message.findFirst({
           where: { roomId },
           orderBy: { seq: "desc" },
-          select: { body: true, createdAt: true, author: { select: { name: true } } },
+          select: { body: true, createdAt: true, author: { select: { name: true, isAnonymous: true } } },
         });
-        out.set(roomId, m ? { body: preview(m.body), author: m.author.name, createdAt: m.createdAt.toISOString() } : null);
+        out.set(roomId, m ? { body: preview(m.body), author: m.author.name, guest: m.author.isAnonymous === true, createdAt: m.createdAt.toISOString() } : null);
       }),
     );
     return out;

@@ -9,12 +9,13 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
+import { text } from "../contract";
 import { AppError } from "../errors";
 import type { Limiter } from "../lib/limits";
 import type { Actor } from "./actor";
 import type { RoomService } from "./rooms";
 
-const labelSchema = z.object({ name: z.string().trim().min(1).max(60).default("token") });
+const labelSchema = z.object({ name: text().trim().min(1).max(60).default("token") });
 
 export const API_TOKEN_PREFIX = "rat_";
 export const FEED_TOKEN_PREFIX = "rft_";

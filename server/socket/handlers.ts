@@ -42,7 +42,7 @@ function acked<I, R extends object>(event: string, schema: ZodType<I> | null, fn
 
 export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void {
   const actor = socket.data.user;
-  const user = { id: actor.id, name: actor.name };
+  const user = { id: actor.id, name: actor.name, guest: actor.guest };
   /** This socket's live subscriptions, by room slug. */
   const subs = new Map<string, Subscription>();
   // Joins and leaves of one socket run one at a time, so a retried join cannot race the first.

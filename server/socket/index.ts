@@ -11,6 +11,7 @@ import type { AppContext } from "../context";
 import type { Principal } from "../realtime/connections";
 import type { Actor } from "../services/actor";
 import { userChannel } from "../realtime/channels";
+import { BASE_HEADERS } from "../http/security";
 import { isAllowedOrigin } from "./origin";
 import { registerChatHandlers } from "./handlers";
 
@@ -27,7 +28,7 @@ const PING_INTERVAL_MS = 20_000; // under the 30-60 s idle cut of common proxies
 const PING_TIMEOUT_MS = 20_000;
 
 export function createSocketServer(httpServer: HttpServer, env: AppContext["env"]): ChatServer {
-  return new Server(httpServer, {
+  const io: ChatServer = new Server(httpServer, {
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
     // A message body is at most 4000 characters; 64 KiB leaves room for the
@@ -40,6 +41,9 @@ export function createSocketServer(httpServer: HttpServer, env: AppContext["env"
     // Leave upgrades that are not ours (Next's dev HMR) alone.
     destroyUpgrade: false,
   });
+  // Long-polling answers are responses like any other (server/http/security.ts).
+  io.engine.on("headers", (headers: Record<string, string>) => Object.assign(headers, BASE_HEADERS));
+  return io;
 }
 
 /** Attaches authentication and the handlers; separate from creation because the room streams need `io` first. */

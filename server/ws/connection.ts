@@ -67,7 +67,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
   const { actor } = credential;
   // Prefixed so it can never collide with a Socket.IO id in the presence map.
   const connId = `ws:${randomUUID()}`;
-  const user = { id: actor.id, name: actor.name };
+  const user = { id: actor.id, name: actor.name, guest: actor.guest };
   const subs = new Map<string, Subscription>();
   let closed = false;
   let pending = 0;

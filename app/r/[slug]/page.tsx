@@ -17,7 +17,7 @@ export default async function RoomPage({ params }: { params: Promise<{ slug: str
     <>
       <AppHeader me={me} />
       <div className="relative flex min-h-0 min-w-0 flex-1">
-        <RoomView key={slug} slug={slug.toLowerCase()} me={{ id: me.id, name: me.name, role: me.role }} />
+        <RoomView key={slug} slug={slug.toLowerCase()} me={{ id: me.id, name: me.name, role: me.role, guest: me.guest }} />
       </div>
     </>
   );

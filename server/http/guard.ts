@@ -1,0 +1,42 @@
+/**
+ * Input at the edge, before any route sees a request: methods we serve, and
+ * paths that decode. Both used to reach code that threw (the Fetch API
+ * refuses TRACE, decodeURIComponent throws on `%ZZ`), answering 500 with a
+ * stack trace in the log; now they get a 4xx with a reason.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "../errors";
+
+/** What pages, the API, feeds and the embed answer. TRACE, CONNECT and WebDAV's verbs are not among them. */
+export const ALLOWED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const ALLOWED = new Set<string>(ALLOWED_METHODS);
+
+/** A percent-decoded path segment, or `invalid` (400) when its encoding is malformed. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError("invalid", "malformed percent-encoding in the path");
+  }
+}
+
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
+  res.end(JSON.stringify({ error: { code: "invalid", message } }));
+}
+
+/** Answers and returns true when the request cannot be served at all. */
+export function refuseUnservable(req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
+  const method = req.method ?? "GET";
+  if (!ALLOWED.has(method)) {
+    refuse(res, 405, `method ${method} is not supported`, { allow: ALLOWED_METHODS.join(", ") });
+    return true;
+  }
+  try {
+    decodeURIComponent(pathname);
+  } catch {
+    refuse(res, 400, "malformed percent-encoding in the path");
+    return true;
+  }
+  return false;
+}
