@@ -28,6 +28,7 @@ import { createConnections } from "./realtime/connections";
 import { createRoomStreams } from "./realtime/streams";
 import { createSubscriptions } from "./realtime/subscription";
 import { createHealth } from "./health";
+import { createInflight } from "./lib/inflight";
 import { createRedisBus } from "./bus-redis";
 import type { PresencePayload } from "./contract";
 import { createNodeRegistry, type NodeStatus } from "./nodes";
@@ -54,8 +55,17 @@ export interface App {
   /** Attaches the page handler (Next) for everything outside /api and /socket.io. */
   setPageHandler(handler: NodeHandler): void;
   listen(port: number, host?: string): Promise<number>;
+  /**
+   * A graceful stop (SIGTERM, a deploy): stop accepting, let writes under
+   * way finish, ask every client to reconnect, then close.
+   */
+  shutdown(): Promise<void>;
+  /** Closes at once (tests). */
   close(): Promise<void>;
 }
+
+/** How long a shutdown waits for writes under way before it closes anyway (well inside the 10 s budget). */
+const DRAIN_WRITES_MS = 5_000;
 
 /**
  * The cookie-signing secret: BETTER_AUTH_SECRET, or one generated on first
@@ -99,6 +109,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   await domain.rooms.ensureDefaults();
 
   let pages: NodeHandler | undefined;
+  let draining = false;
   // As in server/index.ts: anything but production runs Next in development mode.
   const dev = env.NODE_ENV !== "production";
 
@@ -106,6 +117,11 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     try {
       const pathname = req.url?.split("?")[0] ?? "";
       applyBaseHeaders(req, res);
+      if (draining) {
+        // A request on a connection kept alive through the shutdown: try again in a moment (elsewhere, or after the restart).
+        res.writeHead(503, { "content-type": "application/json", "retry-after": "1", connection: "close" });
+        return void res.end(JSON.stringify({ error: { code: "unavailable", message: "the server is restarting", retryAfter: 1000 } }));
+      }
       if (refuseUnservable(req, res, pathname)) return;
       const feed = FEED_PATH.exec(pathname);
       const embed = EMBED_PATH.exec(pathname);
@@ -159,6 +175,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   emitPresence = (room, payload) => streams.ephemeral({ type: "presence", room, payload });
   const ctx: AppContext = {
     ...domain,
+    inflight: createInflight(),
     health: createHealth({
       databaseUrl: env.DATABASE_URL,
       prisma,
@@ -201,23 +218,43 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
         });
       });
     },
+    async shutdown() {
+      if (draining) return;
+      draining = true;
+      // 1. Stop accepting: no new connections; kept-alive idle ones go now.
+      server.close();
+      server.closeIdleConnections();
+      // 2. Writes under way finish and their acks go out.
+      const idle = await ctx.inflight.idle(DRAIN_WRITES_MS);
+      if (!idle) console.error(`[shutdown] ${ctx.inflight.count} request(s) still running after ${DRAIN_WRITES_MS} ms; closing anyway`);
+      // 3. Every client is asked to come back: Socket.IO transports close
+      //    (clients reconnect by themselves), SSE streams end (EventSource
+      //    resumes with Last-Event-ID), long-polls answer, /ws gets 1001.
+      connections.reconnectAll();
+      for (const socket of io.of("/").sockets.values()) socket.conn.close();
+      await teardown();
+    },
     async close() {
-      stopFanout();
-      metrics.close();
-      ops.close();
-      await ws.close();
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      server.closeAllConnections();
-      streams.close();
-      connections.close();
-      domain.presence.close();
-      await ctx.broadcasts.close();
-      await nodes.close();
-      await bus.close();
-      await redis?.close();
-      await prisma.$disconnect();
-      setContext(undefined);
+      await teardown();
     },
   };
+
+  async function teardown() {
+    stopFanout();
+    metrics.close();
+    ops.close();
+    await ws.close();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    server.closeAllConnections();
+    streams.close();
+    connections.close();
+    domain.presence.close();
+    await ctx.broadcasts.close();
+    await nodes.close();
+    await bus.close();
+    await redis?.close();
+    await prisma.$disconnect();
+    setContext(undefined);
+  }
 }

@@ -15,6 +15,7 @@ import type { Auth } from "./auth";
 import type { Credentials } from "./credentials";
 import type { Env } from "./env";
 import type { Health } from "./health";
+import type { Inflight } from "./lib/inflight";
 import type { Connections } from "./realtime/connections";
 import type { RoomStreams } from "./realtime/streams";
 import type { Subscriptions } from "./realtime/subscription";
@@ -50,6 +51,8 @@ export interface AppContext {
   streams: RoomStreams;
   /** Every open connection and the credential it stands on. */
   connections: Connections;
+  /** Socket events and /ws frames being handled (a shutdown lets them finish). */
+  inflight: Inflight;
 }
 
 const KEY = Symbol.for("relay-chat.context");

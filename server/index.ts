@@ -29,12 +29,19 @@ app.setPageHandler(nextApp.getRequestHandler());
 const port = await app.listen(env.PORT, env.HOST);
 console.log(`Relay ${version} ready on http://localhost:${port} (${dev ? "development" : "production"}, db ${env.DATABASE_URL})`);
 
+/** A stop never takes longer than this, whatever is still open: deploy tools wait about 10 s before SIGKILL. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     if (closing) return;
     closing = true;
-    await app.close().catch(() => {});
+    setTimeout(() => {
+      console.error(`[shutdown] still not closed after ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    await app.shutdown().catch((err) => console.error("[shutdown] failed:", err));
     await nextApp.close().catch(() => {});
     process.exit(0);
   });

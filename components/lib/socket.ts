@@ -10,6 +10,13 @@ import type { ClientToServerEvents, ServerToClientEvents } from "@/server/contra
 export type ChatClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const KEY = Symbol.for("relay-chat.socket");
+
+/**
+ * Reconnect backoff, jittered: after a restart, clients spread out instead of
+ * reconnecting in one storm.
+ */
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
 type Registry = { [KEY]?: ChatClient };
 
 /** `?transport=polling` on any page forces HTTP long-polling, for diagnosis. */
@@ -28,11 +35,26 @@ export function getSocket(): ChatClient {
       transports: forcedPolling() ? ["polling"] : ["polling", "websocket"],
       upgrade: true,
       withCredentials: true,
-      // Jittered exponential backoff: after a restart, clients spread out
-      // instead of reconnecting in one storm.
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 10_000,
+      reconnectionDelay: RECONNECT_MIN_MS,
+      reconnectionDelayMax: RECONNECT_MAX_MS,
       randomizationFactor: 0.5,
+    });
+    // Socket.IO does not reconnect after a disconnect the server sent. Ours
+    // sends one only when the session was withdrawn (a `revoked` event comes
+    // first: then the page says so and stays offline); after anything else,
+    // try again with backoff, as after a lost connection.
+    let revoked = false;
+    let attempt = 0;
+    socket.on("revoked", (p) => {
+      if (p.room === undefined) revoked = true;
+    });
+    socket.on("connect", () => (attempt = 0));
+    socket.on("disconnect", (reason) => {
+      if (reason !== "io server disconnect" || revoked) return;
+      const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** attempt++) * (0.5 + Math.random());
+      setTimeout(() => {
+        if (!socket.connected && !revoked) socket.connect();
+      }, delay);
     });
     registry[KEY] = socket;
   }

@@ -82,6 +82,8 @@ export function createLongPoll(ctx: AppContext) {
           revoked = reason;
           wake();
         },
+        // Answered now (empty): the client polls again, here after the restart or elsewhere.
+        reconnect: () => wake(),
       });
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {

@@ -159,6 +159,8 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
       write(event("revoked", { reason }));
       close();
     },
+    // A plain end: EventSource reconnects after `retry:` with Last-Event-ID.
+    reconnect: close,
   });
   const heartbeat = setInterval(() => write(`: ping ${Date.now()}\n\n`), HEARTBEAT_MS);
   req.on("close", close);

@@ -31,6 +31,12 @@ export interface Connection {
   /** Closes the connection, telling the client why (it should not silently retry). */
   close(reason: RevokeReason): void;
   /**
+   * Ends the connection so that the client comes back by itself (a restart,
+   * a deploy): it resumes from its cursor on this node once it is up again,
+   * or on another one.
+   */
+  reconnect(): void;
+  /**
    * Drops the connection's subscription of one room (its user was removed
    * from a private room). A connection that is about one room only (an SSE
    * stream, a long-poll) closes instead.
@@ -52,6 +58,8 @@ export interface Connections {
   /** Closes (or, with scope.room, unsubscribes) every connection matching the scope; returns how many. */
   revoke(scope: RevokeScope, reason: RevokeReason): number;
   counts(): Record<ConnectionKind, number>;
+  /** Asks every open connection to reconnect (shutdown); returns how many there were. */
+  reconnectAll(): number;
   /** Runs one revalidation pass now (tests; the timer runs it every REVALIDATE_MS). */
   revalidate(): Promise<number>;
   close(): void;
@@ -130,6 +138,17 @@ export function createConnections(deps: { revalidate?: Revalidator; intervalMs?:
       const out: Record<ConnectionKind, number> = { socketio: 0, sse: 0, longpoll: 0, ws: 0 };
       for (const conn of all) out[conn.kind] += 1;
       return out;
+    },
+    reconnectAll() {
+      const open = [...all];
+      for (const conn of open) {
+        try {
+          conn.reconnect();
+        } catch (err) {
+          console.error(`[connections] ending a ${conn.kind} connection failed:`, err);
+        }
+      }
+      return open.length;
     },
     revalidate,
     close() {

@@ -28,16 +28,18 @@ const replyOf = <R extends object>(ack: unknown): Reply<R> => (typeof ack === "f
  * (when the client gave one) with a success or an error code. A client's
  * payload can never throw out of here.
  */
-function acked<I, R extends object>(event: string, schema: ZodType<I> | null, fn: (input: I) => Promise<R>) {
-  return async (raw: unknown, ack?: unknown) => {
-    const reply = replyOf<R>(ack);
-    try {
-      const input = schema ? schema.parse(raw) : (raw as I);
-      reply({ ok: true, ...(await fn(input)) });
-    } catch (err) {
-      reply({ ok: false, error: toWireError(err, event) });
-    }
-  };
+function acked<I, R extends object>(ctx: AppContext, event: string, schema: ZodType<I> | null, fn: (input: I) => Promise<R>) {
+  return (raw: unknown, ack?: unknown) =>
+    // In flight until the ack is written: a shutdown waits for it.
+    ctx.inflight.run(async () => {
+      const reply = replyOf<R>(ack);
+      try {
+        const input = schema ? schema.parse(raw) : (raw as I);
+        reply({ ok: true, ...(await fn(input)) });
+      } catch (err) {
+        reply({ ok: false, error: toWireError(err, event) });
+      }
+    });
 }
 
 export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void {
@@ -67,6 +69,9 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
       socket.emit("revoked", { reason });
       socket.disconnect(true);
     },
+    // Closing the transport (not a Socket.IO disconnect, which clients take
+    // as final): the client sees "transport close" and reconnects by itself.
+    reconnect: () => socket.conn.close(),
     leave(room, reason) {
       void serial(async () => {
         drop(room);
@@ -125,17 +130,17 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
 
   socket.on(
     "message:send",
-    acked("message:send", null, async (input: unknown) => ({ message: await ctx.messages.send(actor, input) })),
+    acked(ctx, "message:send", null, async (input: unknown) => ({ message: await ctx.messages.send(actor, input) })),
   );
 
   socket.on(
     "message:edit",
-    acked("message:edit", null, async (input: unknown) => ({ message: await ctx.messages.edit(actor, input) })),
+    acked(ctx, "message:edit", null, async (input: unknown) => ({ message: await ctx.messages.edit(actor, input) })),
   );
 
   socket.on(
     "message:delete",
-    acked("message:delete", null, async (input: unknown) => {
+    acked(ctx, "message:delete", null, async (input: unknown) => {
       await ctx.messages.remove(actor, input);
       return {};
     }),
@@ -143,7 +148,7 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
 
   socket.on(
     "admin:broadcast",
-    acked("admin:broadcast", null, async (input: unknown) => ({ broadcast: await ctx.broadcasts.send(actor, input) })),
+    acked(ctx, "admin:broadcast", null, async (input: unknown) => ({ broadcast: await ctx.broadcasts.send(actor, input) })),
   );
 
   socket.on("broadcast:ack", (raw: unknown) => {

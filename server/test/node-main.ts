@@ -12,6 +12,7 @@ const app = await createApp({ env, version: "test" });
 const port = await app.listen(env.PORT, "127.0.0.1");
 process.stdout.write(`${JSON.stringify({ port, node: app.ctx.nodeId })}\n`);
 
+// As server/index.ts does: a graceful shutdown that clients survive.
 process.on("SIGTERM", () => {
-  void app.close().finally(() => process.exit(0));
+  void app.shutdown().finally(() => process.exit(0));
 });

@@ -186,7 +186,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
     }
     pending += 1;
     queue = queue
-      .then(() => handle(type, id, raw))
+      .then(() => ctx.inflight.run(() => handle(type, id, raw)))
       .catch((err) => console.error("[ws] frame failed:", err))
       .finally(() => (pending -= 1));
   });
@@ -205,6 +205,8 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
       if (reason === "removed") return;
       ws.close(CLOSE_CODES[reason], reason);
     },
+    // 1001 "going away": come back (after the restart, or to another node).
+    reconnect: () => ws.close(1001, "server restarting"),
     leave(room, reason) {
       queue = queue.then(() => {
         drop(room);
