@@ -17,6 +17,7 @@ import type { Env } from "./env";
 import { startFanout } from "./fanout";
 import { createApi } from "./http/api";
 import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
+import { createProxyTrust } from "./http/forwarded";
 import { decodeSegment, refuseUnservable } from "./http/guard";
 import { applyBaseHeaders, preparePageRequest } from "./http/security";
 import { FEED_PATH, handleFeed } from "./http/sse";
@@ -133,14 +134,14 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
       } else if (pathname === EMBED_SCRIPT_PATH) {
         await handleEmbedScript(res);
       } else if (pathname === METRICS_PATH) {
-        await sendResponse(res, await metrics.handle(await toRequest(req)));
+        await sendResponse(res, await metrics.handle(await toRequest(req, proxy)));
       } else if (pathname === ADMIN_STATS_PATH) {
-        await sendResponse(res, await handleAdminStats(ctx, ops, await toRequest(req)));
+        await sendResponse(res, await handleAdminStats(ctx, ops, await toRequest(req, proxy)));
       } else if (req.url?.startsWith("/api/")) {
         // Aborted when the client goes away, so long-poll waiters are released.
         const aborted = new AbortController();
         res.on("close", () => aborted.abort());
-        await sendResponse(res, await api(await toRequest(req, aborted.signal)));
+        await sendResponse(res, await api(await toRequest(req, proxy, aborted.signal)));
       } else if (pages) {
         preparePageRequest(req, res, dev);
         await pages(req, res);
@@ -165,7 +166,8 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     }
   });
 
-  const io = createSocketServer(server, env);
+  const proxy = createProxyTrust(env.TRUST_PROXY);
+  const io = createSocketServer(server, env, proxy);
   const connections = createConnections({ revalidate: (principals) => domain.credentials.revalidate(principals) });
   const streams = createRoomStreams({
     reader: domain.messages,
@@ -175,6 +177,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   emitPresence = (room, payload) => streams.ephemeral({ type: "presence", room, payload });
   const ctx: AppContext = {
     ...domain,
+    proxy,
     inflight: createInflight(),
     health: createHealth({
       databaseUrl: env.DATABASE_URL,

@@ -15,6 +15,7 @@ import type { Auth } from "./auth";
 import type { Credentials } from "./credentials";
 import type { Env } from "./env";
 import type { Health } from "./health";
+import type { ProxyTrust } from "./http/forwarded";
 import type { Inflight } from "./lib/inflight";
 import type { Connections } from "./realtime/connections";
 import type { RoomStreams } from "./realtime/streams";
@@ -51,6 +52,8 @@ export interface AppContext {
   streams: RoomStreams;
   /** Every open connection and the credential it stands on. */
   connections: Connections;
+  /** Who is asking and at which origin, believing forwarded headers only from trusted proxies. */
+  proxy: ProxyTrust;
   /** Socket events and /ws frames being handled (a shutdown lets them finish). */
   inflight: Inflight;
 }

@@ -3,6 +3,7 @@
  * one line naming the variable. .env.example lists every variable.
  */
 import { z } from "zod";
+import { parseTrustProxy } from "./http/forwarded";
 
 const csv = z
   .string()
@@ -53,6 +54,19 @@ export const envSchema = z.object({
   METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
   /** Names this process in /metrics and the admin page; hostname-pid when unset. */
   NODE_ID: optional(z.string().trim().min(1).max(100)),
+  /**
+   * Which peers' X-Forwarded-For/-Proto/-Host to believe: a hop count, or
+   * proxy addresses and subnets (comma-separated; "loopback" and friends).
+   * Unset: none (the client is the TCP peer).
+   */
+  TRUST_PROXY: optional(z.string().trim().refine((v) => {
+    try {
+      parseTrustProxy(v);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a hop count or a comma-separated list of proxy addresses or subnets (not "true")')),
   /** Redis for a cluster: the bus, presence, rate limits and the nodes' figures. Unset: one node, in memory. */
   REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://")),
   /** Prefix of every Redis key and channel, so that deployments (or test runs) can share a Redis. */

@@ -156,11 +156,12 @@ export function createApi(ctx: AppContext) {
 
   return async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
-    if (url.pathname.startsWith("/api/auth/")) return ctx.auth.handler(req);
-    // Cookie-authenticated writes must come from our own pages (or APP_ORIGIN).
-    if (req.method !== "GET" && req.method !== "HEAD" && !isAllowedOrigin(req.headers, ctx.env.APP_ORIGIN)) {
+    // Writes must come from our own pages (or APP_ORIGIN): sign-in and
+    // sign-up included, so a browser's preflight is not the only guard.
+    if (req.method !== "GET" && req.method !== "HEAD" && !isAllowedOrigin(req.headers.get("origin"), url.origin, ctx.env.APP_ORIGIN)) {
       return fail({ code: "forbidden", message: "cross-origin request refused" });
     }
+    if (url.pathname.startsWith("/api/auth/")) return ctx.auth.handler(req);
     let methodMismatch = false;
     for (const r of routes) {
       const m = r.pattern.exec(url.pathname);

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { CLIENT_IP_HEADER } from "../auth";
+import type { ProxyTrust } from "./forwarded";
 
 /** Request bodies we accept at all (JSON forms and messages are tiny). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -24,19 +25,22 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function toRequest(req: IncomingMessage, signal?: AbortSignal): Promise<Request> {
-  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-  const proto = (req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0]?.trim() || (encrypted ? "https" : "http");
-  const host = req.headers.host ?? "localhost";
+/**
+ * The Fetch Request for a Node request. Its URL's origin is the one the client
+ * used (forwarded headers only from trusted proxies), and CLIENT_IP_HEADER
+ * carries the client's address, overwriting anything the client sent.
+ */
+export async function toRequest(req: IncomingMessage, proxy: ProxyTrust, signal?: AbortSignal): Promise<Request> {
+  const origin = proxy.origin(req) ?? "http://localhost";
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name === CLIENT_IP_HEADER) continue;
     headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  headers.set(CLIENT_IP_HEADER, req.socket.remoteAddress ?? "unknown");
+  headers.set(CLIENT_IP_HEADER, proxy.clientAddress(req) || "unknown");
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req);
-  return new Request(`${proto}://${host}${req.url ?? "/"}`, {
+  return new Request(`${origin}${req.url ?? "/"}`, {
     method,
     headers,
     body: body ? new Uint8Array(body) : undefined,

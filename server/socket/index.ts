@@ -11,6 +11,7 @@ import type { AppContext } from "../context";
 import type { Principal } from "../realtime/connections";
 import type { Actor } from "../services/actor";
 import { userChannel } from "../realtime/channels";
+import type { ProxyTrust } from "../http/forwarded";
 import { BASE_HEADERS } from "../http/security";
 import { isAllowedOrigin } from "./origin";
 import { registerChatHandlers } from "./handlers";
@@ -27,7 +28,7 @@ export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Reco
 const PING_INTERVAL_MS = 20_000; // under the 30-60 s idle cut of common proxies
 const PING_TIMEOUT_MS = 20_000;
 
-export function createSocketServer(httpServer: HttpServer, env: AppContext["env"]): ChatServer {
+export function createSocketServer(httpServer: HttpServer, env: AppContext["env"], proxy: ProxyTrust): ChatServer {
   const io: ChatServer = new Server(httpServer, {
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
@@ -37,7 +38,7 @@ export function createSocketServer(httpServer: HttpServer, env: AppContext["env"
     // Socket.IO's `cors` does not protect WebSocket upgrades: check Origin on
     // every handshake request, polling and WebSocket alike. This closes
     // cross-site WebSocket hijacking.
-    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, env.APP_ORIGIN)),
+    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers.origin, proxy.origin(req), env.APP_ORIGIN)),
     // Leave upgrades that are not ours (Next's dev HMR) alone.
     destroyUpgrade: false,
   });

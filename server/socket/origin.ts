@@ -1,16 +1,17 @@
 /**
- * Same-origin check shared by the Socket.IO handshake and state-changing HTTP
- * requests. A browser always sends Origin on WebSocket upgrades and on
- * cross-origin requests, so a foreign Origin is refused; a request without one
- * comes from a non-browser client (curl, a bot), which cookies alone cannot be
- * forged into, and is let through to the normal session check.
+ * The same-origin check shared by the Socket.IO handshake, /ws upgrades and
+ * state-changing HTTP requests (better-auth's sign-in and sign-up included).
+ * A browser always sends Origin on WebSocket upgrades and on cross-origin
+ * requests, so a foreign Origin is refused; a request without one comes from
+ * a non-browser client (curl, a bot), which cookies alone cannot be forged
+ * into, and goes on to the normal session check.
+ *
+ * Scheme, host and port are compared whole (URL.origin): http://chat.example
+ * does not pass for https://chat.example. The request's own origin comes from
+ * server/http/forwarded.ts, which believes X-Forwarded-* only from trusted
+ * proxies.
  */
-import type { IncomingHttpHeaders } from "node:http";
-
-export function isAllowedOrigin(headers: IncomingHttpHeaders | Headers, extra: readonly string[]): boolean {
-  const get = (name: string) =>
-    headers instanceof Headers ? headers.get(name) : (headers[name] as string | undefined);
-  const origin = get("origin");
+export function isAllowedOrigin(origin: string | null | undefined, own: string | null, extra: readonly string[]): boolean {
   if (!origin) return true;
   if (origin === "null") return false;
   let url: URL;
@@ -19,8 +20,5 @@ export function isAllowedOrigin(headers: IncomingHttpHeaders | Headers, extra: r
   } catch {
     return false;
   }
-  if (extra.includes(url.origin)) return true;
-  // The request's own origin: the host it was sent to.
-  const host = get("x-forwarded-host")?.split(",")[0]?.trim() || get("host");
-  return !!host && url.host === host;
+  return url.origin === own || extra.includes(url.origin);
 }

@@ -69,7 +69,7 @@ export function createWsEndpoint(server: HttpServer, ctx: AppContext): WsEndpoin
     // one, a reset during the async auth below would crash the process.
     const onError = () => socket.destroy();
     socket.on("error", onError);
-    if (!isAllowedOrigin(req.headers, ctx.env.APP_ORIGIN)) {
+    if (!isAllowedOrigin(req.headers.origin, ctx.proxy.origin(req), ctx.env.APP_ORIGIN)) {
       return refuse(socket, 403, "forbidden", "this origin may not connect");
     }
     let credential: UserCredential | null;
