@@ -4,12 +4,8 @@
  * fan-out; server/index.ts only reads the environment, wires and listens.
  * Tests call createApp() without Next on a random port.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import path from "node:path";
 import { applyMigrations } from "../prisma/scripts/migrations";
-import { sqlitePath } from "../prisma/scripts/engine";
 import { createMemoryBus, type Bus } from "./bus";
 import { setContext, type AppContext } from "./context";
 import { createPrisma } from "./db";
@@ -22,6 +18,7 @@ import { EMBED_PATH, EMBED_SCRIPT_PATH, handleEmbed, handleEmbedScript } from ".
 import { createMetrics, METRICS_PATH } from "./metrics";
 import { ADMIN_STATS_PATH, handleAdminStats } from "./ops/http";
 import { createOps, type Ops } from "./ops/stats";
+import { loadSecret } from "./secret";
 import { createServices } from "./services";
 import { createSocketServer, type ChatServer } from "./socket";
 import { createWsEndpoint } from "./ws";
@@ -40,26 +37,12 @@ export interface App {
   close(): Promise<void>;
 }
 
-/**
- * The cookie-signing secret: BETTER_AUTH_SECRET, or one generated on first
- * start and kept beside the database so sessions survive restarts.
- */
-function loadSecret(env: Env): string {
-  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
-  const file = path.join(path.dirname(path.resolve(sqlitePath(env.DATABASE_URL))), ".auth-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(path.dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString("hex");
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
-
 export async function createApp(options: { env: Env; version?: string; bus?: Bus }): Promise<App> {
   const { env } = options;
   await applyMigrations(env.DATABASE_URL);
   const prisma = await createPrisma(env.DATABASE_URL);
   const bus = options.bus ?? createMemoryBus();
-  const ctx = createServices({ env, prisma, bus, secret: loadSecret(env), version: options.version ?? "dev" });
+  const ctx = createServices({ env, prisma, bus, secret: await loadSecret(env, prisma), version: options.version ?? "dev" });
   await ctx.rooms.ensureDefaults();
   setContext(ctx);
 

@@ -9,6 +9,7 @@ import { patchMessageSchema, postMessageSchema } from "../contract";
 import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
+import { handleHealth, handleReady, readinessChecks } from "./health";
 import { createLongPoll } from "./longpoll";
 import { listAudit } from "../services/audit";
 import { requireAdmin } from "../services/broadcasts";
@@ -52,6 +53,7 @@ export function bearerToken(headers: Headers): string | null {
 
 export function createApi(ctx: AppContext) {
   const poll = createLongPoll(ctx);
+  const ready = readinessChecks(ctx);
 
   /** The session cookie's user, or an API token's (scripts, bots). */
   async function requireActor(req: Request): Promise<Actor> {
@@ -62,9 +64,8 @@ export function createApi(ctx: AppContext) {
   }
 
   const routes: Route[] = [
-    route("GET", "/api/health", async () =>
-      json({ ok: true, db: "sqlite", bus: ctx.bus.kind, version: ctx.version }),
-    ),
+    route("GET", "/api/health", async () => handleHealth(ctx)),
+    route("GET", "/api/ready", async () => handleReady(ready)),
     route("GET", "/api/me", async (req) => json({ user: await actorFromHeaders(ctx.auth, req.headers) })),
     route("GET", "/api/rooms", async (req) => json({ rooms: await ctx.rooms.list(await requireActor(req)) })),
     route("POST", "/api/rooms", async (req) => {
