@@ -25,22 +25,27 @@ export { providerOf };
  * default of 100 connections then fits several nodes plus tooling.
  */
 const PG_POOL_MAX = 10;
-/** A server that does not accept a connection within this is an error, not a hang. */
-const PG_CONNECT_TIMEOUT_MS = 10_000;
 /**
- * Interactive transactions on PostgreSQL. Prisma's defaults (wait 2 s for a
- * connection, run at most 5 s) fail a burst: 1,000 sends at once on one node
- * queue for PG_POOL_MAX connections and all take the same room's row lock in
- * turn, so the last one waits for every other to commit. Measured here
- * (server/postgres.test.ts: 2 nodes × 500 sends to one room) the burst takes a
- * few seconds on two busy cores; these leave room for that and still turn a
- * database that stopped answering into an error within seconds, not a hang.
+ * How long a query may queue for one of those connections, and a transaction
+ * for its start (Prisma's maxWait; pg's pool applies the same bound to
+ * opening a connection). Prisma's default of 2 s fails a burst: every send to
+ * a room takes that room's counter row in turn and holds it to commit (five
+ * round trips), so 1,000 sends at once queue behind each other. Measured here
+ * (server/seq.postgres.test.ts: 2 nodes × 500 sends to one room, two busy
+ * cores) the burst takes about 10 s; 30 s leaves room for that, and a
+ * database that stopped answering still becomes an error, not a hang.
+ */
+const PG_QUEUE_WAIT_MS = 30_000;
+/**
+ * Interactive transactions on PostgreSQL. timeout bounds one transaction's
+ * run once started; waiting on the row lock behind the other connections'
+ * transactions takes well under a second even in that burst.
  * Read committed is what the counter relies on: an UPDATE that waited for the
  * row lock re-reads the committed row and takes the next seq, where
  * repeatable read or serializable would fail it with a serialization error. It
  * is PostgreSQL's default, but a server can be configured otherwise.
  */
-const PG_TRANSACTIONS = { maxWait: 30_000, timeout: 15_000, isolationLevel: "ReadCommitted" } as const;
+const PG_TRANSACTIONS = { maxWait: PG_QUEUE_WAIT_MS, timeout: 15_000, isolationLevel: "ReadCommitted" } as const;
 
 const providers = new WeakMap<object, Provider>();
 
@@ -73,7 +78,7 @@ async function createPostgres(databaseUrl: string): Promise<PrismaClient> {
     import("./generated/postgresql/client"),
   ]);
   const adapter = new PrismaPg(
-    { connectionString: databaseUrl, max: PG_POOL_MAX, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, application_name: "relay" },
+    { connectionString: databaseUrl, max: PG_POOL_MAX, connectionTimeoutMillis: PG_QUEUE_WAIT_MS, application_name: "relay" },
     {
       // An idle connection that breaks (a server restart) is replaced on the
       // next query; say so instead of staying silent.
