@@ -32,8 +32,11 @@ describe("seq on PostgreSQL, two nodes", { skip: await requirePostgres() }, () =
 
   after(async () => {
     for (const c of clients) c.close();
-    for (const app of apps) await app.close();
-    await db?.drop();
+    try {
+      await Promise.all(apps.map((app) => app.close()));
+    } finally {
+      await db?.drop();
+    }
   });
 
   it(`2 nodes × ${PER_NODE} concurrent sends to one room: seq 1..${2 * PER_NODE}, no gap, no duplicate, each clientId once`, async () => {

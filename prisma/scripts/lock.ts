@@ -54,11 +54,19 @@ export async function withMigrationLock<T>(url: string, fn: () => Promise<T>, lo
   return withSqliteLock(url, fn, log);
 }
 
+/**
+ * The lock connections in use. A connection that nothing references can be
+ * garbage-collected while `fn` waits on something, and collecting it closes
+ * it, releasing the lock early; this set keeps each one until its release.
+ */
+const heldSqliteLocks = new Set<Database.Database>();
+
 async function withSqliteLock<T>(url: string, fn: () => Promise<T>, log: Log): Promise<T> {
   const file = sqliteLockPath(url);
   mkdirSync(path.dirname(file), { recursive: true });
   // timeout 0: fail at once when busy; we poll below without blocking the loop.
   const lock = new Database(file, { timeout: 0 });
+  heldSqliteLocks.add(lock);
   try {
     const started = Date.now();
     let lastSaid = 0;
@@ -85,6 +93,7 @@ async function withSqliteLock<T>(url: string, fn: () => Promise<T>, log: Log): P
   } finally {
     // Closing ends the transaction and releases the lock.
     lock.close();
+    heldSqliteLocks.delete(lock);
   }
 }
 

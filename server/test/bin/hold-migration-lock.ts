@@ -6,10 +6,14 @@
 import { withMigrationLock } from "../../../prisma/scripts/lock";
 
 const url = process.env.DATABASE_URL!;
+// Never called: a process-wide reference to the release keeps the waiting
+// work (and its lock) reachable, as real migration work would.
+const holder = globalThis as { releaseMigrationLock?: () => void };
 await withMigrationLock(
   url,
   () =>
-    new Promise<never>(() => {
+    new Promise<void>((release) => {
+      holder.releaseMigrationLock = release;
       console.log("holding");
       setInterval(() => {}, 60_000);
     }),
