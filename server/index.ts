@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import next from "next";
 import { createApp } from "./app";
 import { parseEnv } from "./env";
+import { redactUrl } from "../prisma/scripts/providers";
 
 // A .env file in the working directory, when present (see .env.example).
 if (existsSync(".env")) process.loadEnvFile(".env");
@@ -27,7 +28,7 @@ await nextApp.prepare();
 app.setPageHandler(nextApp.getRequestHandler());
 
 const port = await app.listen(env.PORT, env.HOST);
-console.log(`Relay ${version} ready on http://localhost:${port} (${dev ? "development" : "production"}, db ${env.DATABASE_URL})`);
+console.log(`Relay ${version} ready on http://localhost:${port} (${dev ? "development" : "production"}, db ${redactUrl(env.DATABASE_URL)})`);
 
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -14,7 +14,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { SCHEMA_PATH } from "../prisma/scripts/engine";
 import { applyMigrations, hasStatements, migrationNames, pendingMigrationSql } from "../prisma/scripts/migrations";
-import { clientDir, PROVIDER_NAMES, providerOf, schemaFor } from "../prisma/scripts/providers";
+import { clientDir, PROVIDER_NAMES, providerOf, redactUrl, schemaFor } from "../prisma/scripts/providers";
 import { createScratchDatabase } from "../prisma/scripts/scratch-pg";
 import { requirePostgres } from "./test/harness";
 
@@ -61,6 +61,12 @@ describe("one schema, two providers", () => {
     assert.equal(providerOf("postgresql://u@h:5432/db"), "postgresql");
     assert.equal(providerOf("postgres://u@h/db"), "postgresql");
     assert.throws(() => providerOf("mysql://u:secret@h/db"), (err: Error) => /unsupported DATABASE_URL/.test(err.message) && !err.message.includes("secret"));
+  });
+
+  it("keeps passwords out of the URLs it logs", () => {
+    assert.equal(redactUrl("postgresql://relay:s3cr%40t@db:5432/relay"), "postgresql://relay:***@db:5432/relay");
+    assert.equal(redactUrl("postgres://relay@db/relay?sslmode=require&password=hunter2"), "postgres://relay@db/relay?sslmode=require&password=***");
+    assert.equal(redactUrl("file:./data/chat.db"), "file:./data/chat.db");
   });
 
   for (const provider of PROVIDER_NAMES) {

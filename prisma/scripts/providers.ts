@@ -41,9 +41,9 @@ export function providerOf(url: string): Provider {
   throw new Error(`unsupported DATABASE_URL "${redactUrl(url)}": use file:… (SQLite) or postgresql://… (PostgreSQL)`);
 }
 
-/** A URL fit for a log line: the password replaced by ***. */
+/** A URL fit for a log line: the password (in the authority or as ?password=) replaced by ***. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, "$1***@");
+  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, "$1***@").replace(/([?&]password=)[^&#]*/gi, "$1***");
 }
 
 /** Replaces exactly one match, or throws: a silent no-op would derive a SQLite schema named PostgreSQL. */
