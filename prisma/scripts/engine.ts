@@ -89,7 +89,6 @@ function charAsText<T>(result: T): T {
  * engine uses it; the app's client never reads catalogs.
  */
 class CatalogClient extends pg.Client {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: unknown[]): any {
     const call = super.query as (...a: unknown[]) => unknown;
     const last = args.length - 1;

@@ -62,13 +62,13 @@ function dropLeftoversAtExit() {
 
 async function testDatabaseUrl(dir: string, provider: Provider): Promise<string> {
   if (provider === "sqlite") return `file:${path.join(dir, "chat.db")}`;
+  dropLeftoversAtExit();
   const nameFile = path.join(dir, PG_NAME_FILE);
   if (existsSync(nameFile)) {
     const name = readFileSync(nameFile, "utf8").trim();
     liveDatabases.add(name);
     return withDatabase(postgresAdminUrl(), name);
   }
-  dropLeftoversAtExit();
   const db = await createScratchDatabase("relay_test");
   liveDatabases.add(db.name);
   writeFileSync(nameFile, db.name);
@@ -90,11 +90,11 @@ async function dropTestDatabase(dir: string, dbUrl: string): Promise<void> {
  * throws, so the file fails loudly; elsewhere it prints why and resolves the
  * reason, which node:test shows as the skip message.
  */
-export async function requirePostgres(): Promise<string | false> {
-  const why = await postgresUnavailable();
+export async function requirePostgres(env: Record<string, string | undefined> = process.env): Promise<string | false> {
+  const why = await postgresUnavailable(postgresAdminUrl(env));
   if (!why) return false;
-  const reason = `PostgreSQL is not reachable at ${postgresAdminUrl()} (set POSTGRES_ADMIN_URL): ${why}`;
-  if (process.env.CI === "true") throw new Error(`${reason}. CI=true: PostgreSQL tests must run.`);
+  const reason = why; // "cannot reach PostgreSQL at <url> (set POSTGRES_ADMIN_URL): <error>"
+  if (env.CI === "true") throw new Error(`${reason}. CI=true: PostgreSQL tests must run.`);
   console.log(`skipping PostgreSQL tests: ${reason}`);
   return reason;
 }
