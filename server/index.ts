@@ -22,7 +22,11 @@ try {
 const dev = env.NODE_ENV !== "production";
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
-const app = await createApp({ env, version });
+// A database that cannot be reached or migrated stops the start with its reason, not a stack trace.
+const app = await createApp({ env, version }).catch((err: Error) => {
+  console.error(`Relay could not start: ${err.message}`);
+  process.exit(1);
+});
 const nextApp = next({ dev, dir: new URL("..", import.meta.url).pathname, httpServer: app.server, quiet: !dev });
 await nextApp.prepare();
 app.setPageHandler(nextApp.getRequestHandler());
