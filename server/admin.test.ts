@@ -199,4 +199,18 @@ describe("moderation", () => {
     assert.deepEqual(bans.entries.map((e) => e.action), ["user.ban"]);
     assert.equal((await fetch(`${h.url}/api/admin/audit`, { headers: { cookie: memberCookie } })).status, 403);
   });
+
+  it("finds users by name or username whatever the case, on either database", async () => {
+    await joinAsGuest(h.url, "Zoë Quartermaine");
+    const find = async (q: string) => {
+      const res = await fetch(`${h.url}/api/admin/users?q=${encodeURIComponent(q)}`, { headers: { cookie: adminCookie } });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { users: { name: string; username: string | null }[] }).users.map((u) => u.name);
+    };
+    // SQLite's LIKE ignores ASCII case by itself; PostgreSQL's needs ILIKE (server/db.ts).
+    for (const q of ["quarter", "QUARTER", "Quarter"]) assert.deepEqual(await find(q), ["Zoë Quartermaine"], q);
+    assert.deepEqual(await find("MEMB"), ["member"]); // the username, stored lower-cased
+    assert.deepEqual(await find("nobody-like-this"), []);
+    assert.equal((await fetch(`${h.url}/api/admin/users?q=x`, { headers: { cookie: memberCookie } })).status, 403);
+  });
 });

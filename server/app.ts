@@ -4,12 +4,8 @@
  * fan-out; server/index.ts only reads the environment, wires and listens.
  * Tests call createApp() without Next on a random port.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import path from "node:path";
 import { applyMigrations } from "../prisma/scripts/migrations";
-import { sqlitePath } from "../prisma/scripts/engine";
 import { createMemoryBus, type Bus } from "./bus";
 import { setContext, type AppContext } from "./context";
 import { createPrisma, type PrismaClient } from "./db";
@@ -28,13 +24,14 @@ import { createOps, nodeIdFrom, type Ops } from "./ops/stats";
 import { createConnections } from "./realtime/connections";
 import { createRoomStreams } from "./realtime/streams";
 import { createSubscriptions } from "./realtime/subscription";
-import { createHealth } from "./health";
+import { createHealth } from "./http/health";
 import { createInflight } from "./lib/inflight";
 import { createRedisBus } from "./bus-redis";
 import type { PresencePayload } from "./contract";
 import { createNodeRegistry, type NodeStatus } from "./nodes";
 import { createRedisPresenceStore } from "./presence-redis";
 import { connectRedis } from "./redis";
+import { loadSecret } from "./secret";
 import { createServices } from "./services";
 import { attachChat, createSocketServer, type ChatServer } from "./socket";
 import { socketGroup } from "./socket/group";
@@ -68,20 +65,6 @@ export interface App {
 /** How long a shutdown waits for writes under way before it closes anyway (well inside the 10 s budget). */
 const DRAIN_WRITES_MS = 5_000;
 
-/**
- * The cookie-signing secret: BETTER_AUTH_SECRET, or one generated on first
- * start and kept beside the database so sessions survive restarts.
- */
-function loadSecret(env: Env): string {
-  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
-  const file = path.join(path.dirname(path.resolve(sqlitePath(env.DATABASE_URL))), ".auth-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(path.dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString("hex");
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
-
 export async function createApp(options: { env: Env; version?: string; bus?: Bus }): Promise<App> {
   const { env } = options;
   await applyMigrations(env.DATABASE_URL);
@@ -100,7 +83,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     env,
     prisma,
     bus,
-    secret: loadSecret(env),
+    secret: await loadSecret(env, prisma),
     version: options.version ?? "dev",
     nodeId,
     redis,
@@ -181,9 +164,11 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     inflight: createInflight(),
     health: createHealth({
       databaseUrl: env.DATABASE_URL,
-      prisma,
       bus,
-      checks: redis ? { redis: async () => void (await redis.client.ping()) } : {},
+      checks: [
+        { name: "database", run: () => prisma.$queryRaw`SELECT 1` },
+        ...(redis ? [{ name: "redis", run: () => redis.client.ping() }] : []),
+      ],
     }),
     streams,
     subscriptions: createSubscriptions({ streams, reader: domain.messages }),

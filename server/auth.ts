@@ -19,7 +19,7 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { admin, anonymous, username } from "better-auth/plugins";
-import type { PrismaClient } from "./generated/prisma/client";
+import { providerOf, type PrismaClient } from "./db";
 import type { Env } from "./env";
 import { cleanDisplayName, createNameRegistry } from "./lib/names";
 
@@ -69,7 +69,8 @@ export function createAuth(deps: {
   return betterAuth({
     appName: "Relay",
     secret,
-    database: prismaAdapter(prisma, { provider: "sqlite" }),
+    // The adapter words some queries per database (case-insensitive matches on PostgreSQL).
+    database: prismaAdapter(prisma, { provider: providerOf(env.DATABASE_URL) }),
     trustedOrigins: env.APP_ORIGIN,
     emailAndPassword: {
       enabled: true,

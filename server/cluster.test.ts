@@ -17,11 +17,12 @@ import type { Message } from "./contract";
 import { clusterDatabase } from "./test/databases";
 import { balancer, redisOrSkip, redisPrefix, REDIS_URL, startNode, tcpProxy, type NodeProcess } from "./test/cluster";
 import { longPollFollower, socketFollower, sseFollower, until, wsFollower, type Follower } from "./test/followers";
-import { connectClient, connected, joinAsGuest, nextEvent, type Client } from "./test/harness";
+import { connectClient, connected, joinAsGuest, nextEvent, requirePostgres, type Client } from "./test/harness";
 
-const skip = await redisOrSkip();
+// Both services are required in CI (CI=true): these throw there; elsewhere they print why and skip.
+const skip = (await requirePostgres()) || (await redisOrSkip());
 
-describe("a cluster of nodes", { skip: skip ?? false }, () => {
+describe("a cluster of nodes: PostgreSQL, Redis, separate processes", { skip: skip || false }, () => {
   let db: Awaited<ReturnType<typeof clusterDatabase>>;
   let prefix: ReturnType<typeof redisPrefix>;
   let redisProxy: Awaited<ReturnType<typeof tcpProxy>>;
@@ -73,21 +74,21 @@ describe("a cluster of nodes", { skip: skip ?? false }, () => {
     closers.push(() => sender.a.close(), () => sender.b.close());
     for (const s of [sender.a, sender.b]) assert.ok((await s.emitWithAck("room:join", { room: "general" })).ok);
 
-    const followersOn = async (url: string) => {
-      const cookie = await joinAsGuest(url, "Watcher");
+    const followersOn = async (url: string, tag: string) => {
+      const cookie = await joinAsGuest(url, `Watcher ${tag}`);
       const start = await head(url, cookie);
       const list: Follower[] = [
-        await socketFollower(url, await joinAsGuest(url, "sio-ws"), "websocket"),
-        await socketFollower(url, await joinAsGuest(url, "sio-poll"), "polling"),
+        await socketFollower(url, await joinAsGuest(url, `sio-ws ${tag}`), "websocket"),
+        await socketFollower(url, await joinAsGuest(url, `sio-poll ${tag}`), "polling"),
         sseFollower(url, start),
         longPollFollower(url, cookie, start),
-        await wsFollower(url, await joinAsGuest(url, "native")),
+        await wsFollower(url, await joinAsGuest(url, `native ${tag}`)),
       ];
       for (const f of list) closers.push(() => f.close());
       return { list, start };
     };
-    const onA = await followersOn(a.url);
-    const onB = await followersOn(b.url);
+    const onA = await followersOn(a.url, "A");
+    const onB = await followersOn(b.url, "B");
     await new Promise((r) => setTimeout(r, 200)); // the SSE streams and long-polls are open
 
     const sent: Message[] = [];
@@ -109,7 +110,7 @@ describe("a cluster of nodes", { skip: skip ?? false }, () => {
   it("shows who is online on every node, and drops a killed node's users within the TTL", async () => {
     const [a, b] = nodes as [NodeProcess, NodeProcess];
     const c = await addNode("node-c");
-    const watcher = connectClient(a.url, await joinAsGuest(a.url, "Watcher A"));
+    const watcher = connectClient(a.url, await joinAsGuest(a.url, "Presence watcher"));
     await connected(watcher);
     closers.push(() => watcher.close());
     assert.ok((await watcher.emitWithAck("room:join", { room: "general" })).ok);
@@ -126,7 +127,7 @@ describe("a cluster of nodes", { skip: skip ?? false }, () => {
     closers.push(() => fromB.close());
     const bJoin = await fromB.emitWithAck("room:join", { room: "general" });
     assert.ok(bJoin.ok);
-    assert.ok(bJoin.online.some((u) => u.name === "On C") && bJoin.online.some((u) => u.name === "Watcher A"));
+    assert.ok(bJoin.online.some((u) => u.name === "On C") && bJoin.online.some((u) => u.name === "Presence watcher"));
 
     const killedAt = Date.now();
     const gone = nextEvent(watcher, "presence", (p) => p.left.includes(onC.id), 30_000);

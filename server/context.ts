@@ -14,7 +14,7 @@
 import type { Auth } from "./auth";
 import type { Credentials } from "./credentials";
 import type { Env } from "./env";
-import type { Health } from "./health";
+import type { Health } from "./http/health";
 import type { ProxyTrust } from "./http/forwarded";
 import type { Inflight } from "./lib/inflight";
 import type { Connections } from "./realtime/connections";

@@ -24,10 +24,15 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
+  /** file:… is SQLite (the default, no service needed); postgresql://… or postgres://… is PostgreSQL. */
   DATABASE_URL: z
     .string()
+    .trim()
     .default("file:./data/chat.db")
-    .refine((u) => u.startsWith("file:"), "must start with file: (SQLite is the only provider so far)"),
+    .refine(
+      (u) => /^file:./.test(u) || (/^postgres(ql)?:\/\/./.test(u) && URL.canParse(u)),
+      "must be file:<path> (SQLite) or postgresql://user@host:port/database (PostgreSQL; postgres:// too)",
+    ),
   /** Signs session cookies. Generated and kept in ./data when not set. */
   BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** Extra origins trusted besides the request's own (comma-separated). */

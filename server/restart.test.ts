@@ -4,6 +4,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { after, describe, it } from "node:test";
 import type { Message } from "./contract";
+import { AUTH_SECRET_KEY } from "./secret";
 import { connectClient, connected, joinAsGuest, nextEvent, register, startServer, type Client, type Harness } from "./test/harness";
 
 describe("restart with the same data directory", () => {
@@ -46,13 +47,18 @@ describe("restart with the same data directory", () => {
     const secret = await alice.emitWithAck("message:send", { room: "hideout", clientId: randomUUID(), body: "private note" });
     assert.ok(secret.ok, JSON.stringify(secret));
     const lastSeq = sent.at(-1)!.seq;
-    const secretFile = path.join(first.dir, ".auth-secret");
-    assert.ok(existsSync(secretFile), "the generated secret is kept beside the database");
+    if (first.db === "sqlite") {
+      assert.ok(existsSync(path.join(first.dir, ".auth-secret")), "the generated secret is kept beside the database");
+    } else {
+      const kept = await first.app.prisma.setting.count({ where: { key: AUTH_SECRET_KEY } });
+      assert.equal(kept, 1, "the generated secret is kept in the database, where every node reads it");
+      assert.ok(!existsSync(path.join(first.dir, ".auth-secret")));
+    }
     alice.close();
 
     await first.stop({ keepData: true });
     h = undefined;
-    assert.ok(existsSync(path.join(first.dir, "chat.db")));
+    if (first.db === "sqlite") assert.ok(existsSync(path.join(first.dir, "chat.db")));
 
     // ---- Second life ----------------------------------------------------------
     const second = await startServer({ dir: first.dir });

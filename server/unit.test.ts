@@ -51,8 +51,31 @@ describe("parseEnv", () => {
     }
   });
 
-  it("rejects a non-file DATABASE_URL and a short secret, naming each", () => {
-    assert.throws(() => parseEnv({ DATABASE_URL: "postgres://x" }), /DATABASE_URL: must start with file:/);
+  it("takes file: (SQLite), postgresql: and postgres: (PostgreSQL) database URLs", () => {
+    assert.equal(parseEnv({}).DATABASE_URL, "file:./data/chat.db");
+    for (const url of [
+      "file:./data/chat.db",
+      "file:/var/lib/relay/chat.db",
+      "postgresql://relay:secret@db.internal:5432/relay",
+      "postgres://relay@127.0.0.1/relay?sslmode=require",
+      "postgresql:///relay?host=/var/run/postgresql",
+    ]) {
+      assert.equal(parseEnv({ DATABASE_URL: url }).DATABASE_URL, url);
+    }
+  });
+
+  it("rejects any other DATABASE_URL and a short secret with one line naming each", () => {
+    for (const url of ["mysql://u@h/db", "./data/chat.db", "file:", "postgresql://", "http://example.com/db", "sqlite:chat.db"]) {
+      assert.throws(
+        () => parseEnv({ DATABASE_URL: url }),
+        (err: Error) => {
+          assert.match(err.message, /^Invalid environment variable DATABASE_URL: must be file:<path> \(SQLite\) or postgresql:\/\/.* \(PostgreSQL; postgres:\/\/ too\)$/);
+          assert.doesNotMatch(err.message, /\n/);
+          return true;
+        },
+        url,
+      );
+    }
     assert.throws(() => parseEnv({ BETTER_AUTH_SECRET: "short" }), /BETTER_AUTH_SECRET: must be at least 32/);
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
+import { createPrisma } from "../db";
 import { joinAsGuest, register, startServer } from "../test/harness";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -30,15 +30,15 @@ let dbUrl: string;
 const cookies: Record<string, string> = {};
 
 /**
- * Read straight from the file, closing at once: a connection held open would
- * keep the server's start-up migration step from taking its exclusive lock.
+ * Read through a client of its own, closed at once, on whichever database the
+ * harness uses (TEST_DB): what the CLI wrote, not what the server caches.
  */
-function roleOf(username: string): string {
-  const db = new Database(dbUrl.replace(/^file:/, ""), { readonly: true });
+async function roleOf(username: string): Promise<string | null> {
+  const prisma = await createPrisma(dbUrl);
   try {
-    return (db.prepare("SELECT role FROM user WHERE username = ?").get(username) as { role: string }).role;
+    return (await prisma.user.findUniqueOrThrow({ where: { username }, select: { role: true } })).role;
   } finally {
-    db.close();
+    await prisma.$disconnect();
   }
 }
 
@@ -68,7 +68,7 @@ describe("npm run admin", () => {
     const run = await cli(dbUrl, "grant", "ALICE");
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /alice is now an admin/);
-    assert.equal(roleOf("alice"), "admin");
+    assert.equal(await roleOf("alice"), "admin");
 
     const again = await cli(dbUrl, "grant", "alice");
     assert.equal(again.code, 0, again.stderr);
@@ -96,12 +96,12 @@ describe("npm run admin", () => {
     const run = await cli(dbUrl, "revoke", "alice");
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /alice is no longer an admin/);
-    assert.equal(roleOf("alice"), "member");
+    assert.equal(await roleOf("alice"), "member");
 
     const last = await cli(dbUrl, "revoke", "boss");
     assert.equal(last.code, 1);
     assert.match(last.stderr, /boss is the last admin/);
-    assert.equal(roleOf("boss"), "admin");
+    assert.equal(await roleOf("boss"), "admin");
 
     const member = await cli(dbUrl, "revoke", "alice");
     assert.equal(member.code, 0);

@@ -12,11 +12,10 @@
  * from the database each time. It works while the server runs (see
  * migrateIfNeeded).
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import Database from "better-sqlite3";
-import { MIGRATIONS_DIR, sqlitePath } from "../../prisma/scripts/engine";
 import { applyMigrations } from "../../prisma/scripts/migrations";
+import { redactUrl } from "../../prisma/scripts/providers";
 import { ROLES } from "../auth";
 import { createPrisma, type PrismaClient } from "../db";
 import { parseEnv } from "../env";
@@ -90,37 +89,19 @@ async function list(prisma: PrismaClient, io: Output): Promise<Result> {
 }
 
 /**
- * Prisma's schema engine takes SQLite's exclusive lock, which it cannot get
- * while the server holds the database open. The server applies migrations at
- * start, so with the server running there is normally nothing pending: look
- * first (read-only) and run the engine only when something is.
+ * Applies pending migrations like the server does at start, under the same
+ * migration lock. On SQLite the engine needs the file to itself, which it
+ * cannot have while the server runs; the server applies migrations at start,
+ * so with it running nothing is normally pending and the engine is not run.
+ * If something is, this does not wait for the server to stop: it says so.
  */
 async function migrateIfNeeded(databaseUrl: string): Promise<void> {
-  const file = sqlitePath(databaseUrl);
-  const wanted = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name);
-  let applied = new Set<string>();
-  if (existsSync(file)) {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      const rows = db
-        .prepare("SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL")
-        .all() as { name: string }[];
-      applied = new Set(rows.map((r) => r.name));
-    } catch {
-      // No migrations table yet: everything is pending.
-    } finally {
-      db.close();
-    }
-  }
-  if (wanted.every((name) => applied.has(name))) return;
   try {
-    await applyMigrations(databaseUrl);
+    await applyMigrations(databaseUrl, { busyWaitMs: 0, log: (line) => console.error(line) });
   } catch (err) {
     const first = (err as Error).message.split("\n")[0];
     throw new Error(
-      `Could not apply pending migrations to ${file} (${first}). ` +
+      `Could not apply pending migrations to ${redactUrl(databaseUrl)} (${first}). ` +
         "If the server is running, restart it (it applies them at start) and try again.",
     );
   }

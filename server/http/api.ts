@@ -64,8 +64,8 @@ export function createApi(ctx: AppContext) {
       json({ ok: true, db: ctx.health.db, bus: ctx.health.bus, node: ctx.nodeId, version: ctx.version }),
     ),
     route("GET", "/api/ready", async () => {
-      const ready = await ctx.health.ready();
-      return json(ready, ready.ok ? 200 : 503);
+      const readiness = await ctx.health.ready();
+      return json(readiness, readiness.ok ? 200 : 503);
     }),
     route("GET", "/api/me", async (req) => json({ user: await ctx.credentials.sessionActor(req.headers) })),
     route("GET", "/api/rooms", async (req) => json({ rooms: await ctx.rooms.list(await requireActor(req)) })),

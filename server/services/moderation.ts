@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
+import { containsInsensitive } from "../db";
 import { slugSchema, text } from "../contract";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
@@ -130,7 +131,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       await admin.require(actor);
       const term = q.trim();
       const rows = await prisma.user.findMany({
-        where: term ? { OR: [{ name: { contains: term } }, { username: { contains: term.toLowerCase() } }] } : {},
+        where: term ? { OR: [{ name: containsInsensitive(prisma, term) }, { username: { contains: term.toLowerCase() } }] } : {},
         orderBy: { createdAt: "desc" },
         take: 20,
         select: { id: true, name: true, username: true, role: true, banned: true },

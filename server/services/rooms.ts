@@ -117,11 +117,16 @@ export function createRoomService(deps: {
 
   return {
     async ensureDefaults() {
-      await prisma.room.upsert({
-        where: { slug: DEFAULT_ROOM.slug },
-        update: {},
-        create: { id: randomUUID(), ...DEFAULT_ROOM, visibility: "public", epoch: randomUUID() },
-      });
+      try {
+        await prisma.room.upsert({
+          where: { slug: DEFAULT_ROOM.slug },
+          update: {},
+          create: { id: randomUUID(), ...DEFAULT_ROOM, visibility: "public", epoch: randomUUID() },
+        });
+      } catch (err) {
+        // Nodes starting together race to create it; the unique slug lets one win.
+        if ((err as { code?: string }).code !== "P2002") throw err;
+      }
     },
 
     async list(actor) {

@@ -1,11 +1,18 @@
 /**
  * Test harness: the real app (no Next) on a random port over a temporary
- * SQLite file, plus helpers to sign users in over HTTP and connect real
+ * database, plus helpers to sign users in over HTTP and connect real
  * socket.io-client clients with their cookies.
+ *
+ * The database is a temporary SQLite file, or with TEST_DB=postgresql a fresh
+ * PostgreSQL database (relay_test_<random>) on POSTGRES_ADMIN_URL's server
+ * (default 127.0.0.1:5432, role postgres), dropped on stop. So the whole
+ * suite runs on either: `npm run test:unit` and `npm run test:unit:pg`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { providerOf, type Provider } from "../../prisma/scripts/providers";
+import { createScratchDatabase, dropDatabase, postgresAdminUrl, postgresUnavailable, withDatabase } from "../../prisma/scripts/scratch-pg";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { io as connect, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../contract";
@@ -20,12 +27,85 @@ export interface Harness {
   url: string;
   dir: string;
   dbUrl: string;
+  /** The database this server runs on (TEST_DB). */
+  db: Provider;
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startServer(opts: { dir?: string; env?: Record<string, string>; bus?: Bus } = {}): Promise<Harness> {
+/** The database test servers run on: TEST_DB=sqlite (default) or postgresql. */
+export function testDatabase(env: Record<string, string | undefined> = process.env): Provider {
+  const value = (env.TEST_DB ?? "").trim().toLowerCase() || "sqlite";
+  if (value === "sqlite") return "sqlite";
+  if (value === "postgresql" || value === "postgres" || value === "pg") return "postgresql";
+  throw new Error(`TEST_DB=${env.TEST_DB}: use sqlite or postgresql`);
+}
+
+/** A test PostgreSQL database's name, kept in the data directory so startServer({ dir }) reopens it. */
+const PG_NAME_FILE = "postgres-database";
+/** Test databases this process created and has not dropped (dropped at exit, see below). */
+const liveDatabases = new Set<string>();
+let exitHookInstalled = false;
+
+/**
+ * Drops what a test kept (stop({ keepData: true }) without a later stop())
+ * when the test file's process is about to exit: 'beforeExit' lets async work
+ * run, so nothing is left on the shared server.
+ */
+function dropLeftoversAtExit() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("beforeExit", () => {
+    const names = [...liveDatabases];
+    liveDatabases.clear();
+    for (const name of names) void dropDatabase(name).catch((err) => console.error(`could not drop test database ${name}: ${err.message}`));
+  });
+}
+
+async function testDatabaseUrl(dir: string, provider: Provider): Promise<string> {
+  if (provider === "sqlite") return `file:${path.join(dir, "chat.db")}`;
+  dropLeftoversAtExit();
+  const nameFile = path.join(dir, PG_NAME_FILE);
+  if (existsSync(nameFile)) {
+    const name = readFileSync(nameFile, "utf8").trim();
+    liveDatabases.add(name);
+    return withDatabase(postgresAdminUrl(), name);
+  }
+  const db = await createScratchDatabase("relay_test");
+  liveDatabases.add(db.name);
+  writeFileSync(nameFile, db.name);
+  return db.url;
+}
+
+/** Drops a test server's database (PostgreSQL; a SQLite file goes with its directory). */
+async function dropTestDatabase(dir: string, dbUrl: string): Promise<void> {
+  if (providerOf(dbUrl) !== "postgresql") return;
+  const name = readFileSync(path.join(dir, PG_NAME_FILE), "utf8").trim();
+  await dropDatabase(name);
+  liveDatabases.delete(name);
+}
+
+/**
+ * For tests that need PostgreSQL whatever TEST_DB says (the seq race, the
+ * PostgreSQL drift check): use as `describe(name, { skip: await requirePostgres() }, …)`.
+ * Resolves false when the server answers. When it does not: under CI=true it
+ * throws, so the file fails loudly; elsewhere it prints why and resolves the
+ * reason, which node:test shows as the skip message.
+ */
+export async function requirePostgres(env: Record<string, string | undefined> = process.env): Promise<string | false> {
+  const why = await postgresUnavailable(postgresAdminUrl(env));
+  if (!why) return false;
+  const reason = why; // "cannot reach PostgreSQL at <url> (set POSTGRES_ADMIN_URL): <error>"
+  if (env.CI === "true") throw new Error(`${reason}. CI=true: PostgreSQL tests must run.`);
+  console.log(`skipping PostgreSQL tests: ${reason}`);
+  return reason;
+}
+
+export async function startServer(
+  opts: { dir?: string; env?: Record<string, string>; /** Overrides TEST_DB, for tests about one database. */ db?: Provider; bus?: Bus } = {},
+): Promise<Harness> {
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), "chat-test-"));
-  const dbUrl = `file:${path.join(dir, "chat.db")}`;
+  const db = opts.db ?? testDatabase();
+  const dbUrl = await testDatabaseUrl(dir, db);
   const env = parseEnv({
     NODE_ENV: "test",
     DATABASE_URL: dbUrl,
@@ -41,10 +121,13 @@ export async function startServer(opts: { dir?: string; env?: Record<string, str
     url,
     dir,
     dbUrl,
+    db,
     async stop({ keepData = false } = {}) {
       await app.close();
       await new Promise<void>((resolve) => app.server.close(() => resolve()));
-      if (!keepData) rmSync(dir, { recursive: true, force: true });
+      if (keepData) return;
+      await dropTestDatabase(dir, dbUrl);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
