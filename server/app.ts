@@ -37,6 +37,7 @@ import { attachChat, createSocketServer, type ChatServer } from "./socket";
 import { socketGroup } from "./socket/group";
 import { createWsEndpoint } from "./ws";
 import { HTTP_STATUS, isAppError } from "./errors";
+import { logger } from "./log";
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -143,7 +144,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
         res.end(JSON.stringify({ error: { code: err.code, message: err.message } }));
         return;
       }
-      console.error("[http] request failed:", err);
+      logger("http").error({ err, method: req.method, path: req.url?.split("?")[0] }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { code: "unavailable", message: "something went wrong" } }));
     }
@@ -184,7 +185,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   status = () => ops.nodeStatus();
   nodes.start();
   // Who is online on the other nodes, before this one takes its first connection.
-  await domain.presence.sync().catch((err: Error) => console.error("[presence] first sync failed:", err.message));
+  await domain.presence.sync().catch((err: Error) => logger("presence").warn({ err }, "first sync failed"));
   const metrics = createMetrics({ ops, token: env.METRICS_TOKEN });
 
   return {
@@ -210,11 +211,12 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
       if (draining) return;
       draining = true;
       // 1. Stop accepting: no new connections; kept-alive idle ones go now.
-      server.close();
+      // (A cluster worker does not listen: its primary stops accepting for it.)
+      if (server.listening) server.close();
       server.closeIdleConnections();
       // 2. Writes under way finish and their acks go out.
       const idle = await ctx.inflight.idle(DRAIN_WRITES_MS);
-      if (!idle) console.error(`[shutdown] ${ctx.inflight.count} request(s) still running after ${DRAIN_WRITES_MS} ms; closing anyway`);
+      if (!idle) logger("shutdown").warn({ inflight: ctx.inflight.count, waitedMs: DRAIN_WRITES_MS }, "requests still running; closing anyway");
       // 3. Every client is asked to come back: Socket.IO transports close
       //    (clients reconnect by themselves), SSE streams end (EventSource
       //    resumes with Last-Event-ID), long-polls answer, /ws gets 1001.

@@ -21,6 +21,9 @@
  */
 import type { Bus, BusEvent, BusHandler } from "./bus";
 import type { RedisConnections } from "./redis";
+import { logger } from "./log";
+
+const log = logger("bus");
 
 interface Envelope {
   node: string;
@@ -39,13 +42,13 @@ export function createRedisBus(redis: RedisConnections, nodeId: string): Bus {
       try {
         handler(event);
       } catch (err) {
-        console.error("[bus] subscriber failed:", err);
+        log.error({ err }, "subscriber failed");
       }
     }
   };
 
   const subscribe = () =>
-    redis.subscriber.subscribe(channel).catch((err: Error) => console.error("[bus] subscribing failed:", err.message));
+    redis.subscriber.subscribe(channel).catch((err: Error) => log.error({ err }, "subscribing failed"));
   if (wasReady) void subscribe();
 
   redis.subscriber.on("ready", () => {
@@ -64,7 +67,7 @@ export function createRedisBus(redis: RedisConnections, nodeId: string): Bus {
     try {
       envelope = JSON.parse(raw) as Envelope;
     } catch {
-      return console.error("[bus] dropped a message that is not JSON");
+      return log.error("dropped a message that is not JSON");
     }
     if (envelope.node === nodeId) return; // delivered locally when published
     deliver(envelope.event);

@@ -15,6 +15,9 @@
  * subscriber is logged and does not affect the others.
  */
 import type { LogEntry, RevokeReason, TypingPayload, UserRef } from "./contract";
+import { logger } from "./log";
+
+const log = logger("bus");
 
 export type { RevokeReason };
 
@@ -61,7 +64,7 @@ export function createMemoryBus(): Bus {
         try {
           handler(event);
         } catch (err) {
-          console.error("[bus] subscriber failed:", err);
+          log.error({ err }, "subscriber failed");
         }
       }
     },

@@ -14,6 +14,9 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/prisma/client";
 import { sqlitePath } from "../prisma/scripts/engine";
 import { providerOf, redactUrl, type Provider } from "../prisma/scripts/providers";
+import { logger } from "./log";
+
+const log = logger("db");
 
 export type { PrismaClient, Provider };
 export { providerOf };
@@ -82,7 +85,7 @@ async function createPostgres(databaseUrl: string): Promise<PrismaClient> {
     {
       // An idle connection that breaks (a server restart) is replaced on the
       // next query; say so instead of staying silent.
-      onPoolError: (err) => console.error(`[db] PostgreSQL connection lost (${redactUrl(databaseUrl)}): ${err.message}`),
+      onPoolError: (err) => log.warn({ db: redactUrl(databaseUrl), err }, "PostgreSQL connection lost"),
     },
   );
   const prisma = new PostgresClient({ adapter, transactionOptions: PG_TRANSACTIONS });

@@ -5,6 +5,9 @@
  */
 import type { ErrorCode, WireError } from "./contract";
 import { ZodError } from "zod";
+import { logger } from "./log";
+
+const log = logger("errors");
 
 export interface ErrorDetail {
   /** The precise reason within the code ("muted", "read_only"…): what the UI's catalog renders. */
@@ -60,6 +63,6 @@ export function zodMessage(err: ZodError): string {
 export function toWireError(err: unknown, where: string): WireError {
   if (isAppError(err)) return { code: err.code, message: err.message, ...(err.detail ?? {}) };
   if (err instanceof ZodError) return { code: "invalid", message: zodMessage(err) };
-  console.error(`[${where}] unexpected error:`, err);
+  log.error({ err, where }, "unexpected error");
   return { code: "unavailable", message: "something went wrong; try again" };
 }

@@ -9,6 +9,9 @@
  * commands fail fast instead of piling up.
  */
 import { Redis } from "ioredis";
+import { logger } from "./log";
+
+const log = logger("redis");
 
 export interface RedisConnections {
   /** Commands and PUBLISH. */
@@ -35,11 +38,11 @@ function connect(url: string, name: string): Redis {
   let reported = false;
   redis.on("error", (err) => {
     // One line per outage, not one per retry.
-    if (!reported) console.error(`[redis] ${name}: ${err.message}`);
+    if (!reported) log.error({ connection: name, err }, "Redis is unreachable");
     reported = true;
   });
   redis.on("ready", () => {
-    if (reported) console.error(`[redis] ${name}: connected again`);
+    if (reported) log.info({ connection: name }, "Redis connected again");
     reported = false;
   });
   return redis;

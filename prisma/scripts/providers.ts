@@ -11,11 +11,10 @@
  * folders against schema.prisma.
  */
 import path from "node:path";
+import { ROOT } from "../../server/paths";
 
 export type Provider = "sqlite" | "postgresql";
 export const PROVIDER_NAMES: readonly Provider[] = ["sqlite", "postgresql"];
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
 
 export const SCHEMA_PATH = path.join(ROOT, "prisma/schema.prisma");
 /** Where db:generate writes the derived PostgreSQL schema (server/generated is gitignored). */

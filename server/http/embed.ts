@@ -8,14 +8,14 @@
  */
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import path from "node:path";
+import { fromRoot } from "../paths";
 import type { AppContext } from "../context";
 import { fromAcceptLanguage, isLocale } from "../../components/i18n/locales";
 import { embedCsp, newNonce } from "./security";
 
 export const EMBED_PATH = /^\/embed\/([^/]+)\/?$/;
 export const EMBED_SCRIPT_PATH = "/embed.js";
-export const EMBED_BUNDLE = path.resolve(import.meta.dirname, "../../.next/embed/embed.js");
+export const EMBED_BUNDLE = fromRoot(".next/embed/embed.js");
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -26,8 +26,8 @@ interface Catalog {
 let catalogs: Record<string, Catalog> | undefined;
 async function strings(locale: string) {
   catalogs ??= {
-    en: JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../components/i18n/messages/en.json"), "utf8")),
-    "zh-CN": JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../components/i18n/messages/zh-CN.json"), "utf8")),
+    en: JSON.parse(await readFile(fromRoot("components/i18n/messages/en.json"), "utf8")),
+    "zh-CN": JSON.parse(await readFile(fromRoot("components/i18n/messages/zh-CN.json"), "utf8")),
   };
   const catalog = catalogs[locale]!;
   return { ...catalog.embed, ...catalog.markdown };

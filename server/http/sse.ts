@@ -22,6 +22,9 @@ import type { LogEntry, Message, RevokeReason } from "../contract";
 import type { AppContext } from "../context";
 import type { RoomRecord } from "../services/rooms";
 import type { Cursor, Subscription } from "../realtime/subscription";
+import { logger } from "../log";
+
+const log = logger("sse");
 
 /** Heartbeat comment period: proxies drop idle streams after 30-60 s. */
 export const HEARTBEAT_MS = 15_000;
@@ -196,7 +199,7 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
     );
     if (closed) sub.close();
   } catch (err) {
-    console.error("[sse] replay failed:", err);
+    log.error({ err, room: room.slug }, "replay failed");
     res.destroy();
     close();
   }

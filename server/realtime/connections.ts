@@ -11,6 +11,9 @@
  * open connections are re-read in one batch.
  */
 import type { RevokeReason, RevokeScope } from "../bus";
+import { logger } from "../log";
+
+const log = logger("connections");
 
 export type ConnectionKind = "socketio" | "sse" | "longpoll" | "ws";
 
@@ -80,7 +83,7 @@ export function createConnections(deps: { revalidate?: Revalidator; intervalMs?:
     try {
       conn.close(reason);
     } catch (err) {
-      console.error(`[connections] closing a ${conn.kind} connection failed:`, err);
+      log.error({ err, kind: conn.kind }, "closing a connection failed");
     }
   }
 
@@ -109,7 +112,7 @@ export function createConnections(deps: { revalidate?: Revalidator; intervalMs?:
   }
 
   const timer = setInterval(() => {
-    revalidate().catch((err) => console.error("[connections] revalidation failed:", (err as Error).message));
+    revalidate().catch((err) => log.warn({ err }, "revalidation failed"));
   }, deps.intervalMs ?? REVALIDATE_MS);
   timer.unref();
 
@@ -145,7 +148,7 @@ export function createConnections(deps: { revalidate?: Revalidator; intervalMs?:
         try {
           conn.reconnect();
         } catch (err) {
-          console.error(`[connections] ending a ${conn.kind} connection failed:`, err);
+          log.error({ err, kind: conn.kind }, "ending a connection failed");
         }
       }
       return open.length;

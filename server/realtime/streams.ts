@@ -24,6 +24,9 @@
 import type { BusEvent } from "../bus";
 import type { LogEntry, LogPage, PresencePayload, TypingPayload } from "../contract";
 import type { RoomRecord } from "../services/rooms";
+import { logger } from "../log";
+
+const log = logger("streams");
 
 /**
  * How long a gap may stay open before it is filled from the database. Events
@@ -182,13 +185,13 @@ export function createRoomStreams(deps: StreamDeps): RoomStreams {
       try {
         deps.group.entry(room.slug, e);
       } catch (err) {
-        console.error("[streams] group delivery failed:", err);
+        log.error({ err, room: room.slug }, "group delivery failed");
       }
       for (const sink of sinks) {
         try {
           sink.entry(e);
         } catch (err) {
-          console.error(`[streams] ${sink.kind} delivery failed:`, err);
+          log.error({ err, room: room.slug, kind: sink.kind }, "delivery failed");
         }
       }
       if (entry.type === "broadcast" && deps.delivered) {
@@ -238,7 +241,7 @@ export function createRoomStreams(deps: StreamDeps): RoomStreams {
         }
       } catch (err) {
         failed = true;
-        console.error(`[streams] filling #${room.slug} from the log failed; retrying:`, (err as Error).message);
+        log.warn({ err, room: room.slug }, "filling from the log failed; retrying");
       } finally {
         filling = false;
       }
@@ -280,13 +283,13 @@ export function createRoomStreams(deps: StreamDeps): RoomStreams {
         try {
           deps.group.ephemeral(room.slug, event);
         } catch (err) {
-          console.error("[streams] group delivery failed:", err);
+          log.error({ err, room: room.slug }, "group delivery failed");
         }
         for (const sink of sinks) {
           try {
             sink.ephemeral?.(event);
           } catch (err) {
-            console.error(`[streams] ${sink.kind} delivery failed:`, err);
+            log.error({ err, room: room.slug, kind: sink.kind }, "delivery failed");
           }
         }
       },
@@ -369,7 +372,7 @@ export function createRoomStreams(deps: StreamDeps): RoomStreams {
       for (const stream of streams.values()) {
         deps.reader.head(stream.room).then(
           (head) => stream.expect(head),
-          (err) => console.error(`[streams] re-reading #${stream.room.slug}'s head failed:`, (err as Error).message),
+          (err) => log.warn({ err, room: stream.room.slug }, "re-reading the head failed"),
         );
       }
     },

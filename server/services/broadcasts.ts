@@ -19,6 +19,9 @@ import type { Actor } from "./actor";
 import { recordAudit } from "./audit";
 import { appendLog } from "./log";
 import type { AdminPolicy } from "./policy";
+import { logger } from "../log";
+
+const log = logger("broadcasts");
 
 export interface BroadcastReport extends Broadcast {
   retractedAt: string | null;
@@ -82,7 +85,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: Ad
       if (count > 0) {
         await prisma.broadcast.update({ where: { id }, data: { recipients: { increment: count } } }).catch((err) => {
           // A broadcast deleted meanwhile has nothing left to count.
-          if ((err as { code?: string }).code !== "P2025") console.error("[broadcasts] storing deliveries failed:", (err as Error).message);
+          if ((err as { code?: string }).code !== "P2025") log.error({ err }, "storing deliveries failed");
         });
       }
       if (now - t.at > DEDUPE_MS) tally.delete(id);

@@ -21,6 +21,9 @@
  */
 import type { Bus, BusEvent } from "../bus";
 import type { PresencePayload, UserRef } from "../contract";
+import { logger } from "../log";
+
+const log = logger("presence");
 
 /** Changes within this window reach clients as one delta per room (a join storm becomes a few frames). */
 export const COALESCE_MS = 100;
@@ -87,7 +90,7 @@ export function createPresenceService(deps: {
   let closed = false;
 
   const storeCall = (p: Promise<void>) =>
-    p.catch((err: Error) => console.error("[presence] store write failed (the next sync repairs it):", err.message));
+    p.catch((err: Error) => log.warn({ err }, "store write failed (the next sync repairs it)"));
 
   function mark(room: string, userId: string, user: UserRef, before: boolean) {
     let changes = pending.get(room);
@@ -249,7 +252,7 @@ export function createPresenceService(deps: {
     },
   };
   const syncTimer = store
-    ? setInterval(() => service.sync().catch((err: Error) => console.error("[presence] sync failed:", err.message)), SYNC_MS)
+    ? setInterval(() => service.sync().catch((err: Error) => log.warn({ err }, "sync failed")), SYNC_MS)
     : undefined;
   syncTimer?.unref();
   return service;

@@ -17,6 +17,9 @@ import { toWireError } from "../errors";
 import { roomChannel } from "../realtime/channels";
 import type { Subscription } from "../realtime/subscription";
 import type { SocketData } from ".";
+import { logger } from "../log";
+
+const log = logger("socket");
 
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -153,7 +156,7 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
 
   socket.on("broadcast:ack", (raw: unknown) => {
     if (!broadcastAckSchema.safeParse(raw).success) return;
-    ctx.broadcasts.ack(socket.id, raw).catch((err) => console.error("[socket] broadcast:ack failed:", err));
+    ctx.broadcasts.ack(socket.id, raw).catch((err) => log.error({ err }, "broadcast:ack failed"));
   });
 
   socket.on("typing", (raw: unknown) => {

@@ -15,6 +15,9 @@ import type { ProxyTrust } from "../http/forwarded";
 import { BASE_HEADERS } from "../http/security";
 import { isAllowedOrigin } from "./origin";
 import { registerChatHandlers } from "./handlers";
+import { logger } from "../log";
+
+const log = logger("socket");
 
 /** Per-socket data set at handshake: who, and the credential the socket stands on. */
 export interface SocketData {
@@ -62,7 +65,7 @@ export function attachChat(io: ChatServer, ctx: AppContext): void {
       await socket.join(userChannel(actor.id));
       next();
     } catch (err) {
-      console.error("[socket] handshake failed:", err);
+      log.error({ err }, "handshake failed");
       next(new Error("unavailable"));
     }
   });

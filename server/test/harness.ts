@@ -19,6 +19,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from "../contract";
 import { createApp, type App } from "../app";
 import type { Bus } from "../bus";
 import { parseEnv } from "../env";
+import { REDIS_URL, redisPrefix } from "./cluster";
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -30,6 +31,13 @@ export interface Harness {
   /** The database this server runs on (TEST_DB). */
   db: Provider;
   stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** The bus test servers run on: TEST_BUS=memory (default) or redis (Redis must answer). */
+export function testBus(env: Record<string, string | undefined> = process.env): "memory" | "redis" {
+  const value = (env.TEST_BUS ?? "").trim().toLowerCase() || "memory";
+  if (value === "memory" || value === "redis") return value;
+  throw new Error(`TEST_BUS=${env.TEST_BUS}: use memory or redis`);
 }
 
 /** The database test servers run on: TEST_DB=sqlite (default) or postgresql. */
@@ -106,11 +114,14 @@ export async function startServer(
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), "chat-test-"));
   const db = opts.db ?? testDatabase();
   const dbUrl = await testDatabaseUrl(dir, db);
+  // TEST_BUS=redis: the server runs as a cluster node would (Redis bus, presence, limits), under a prefix of its own.
+  const redis = testBus() === "redis" ? redisPrefix() : undefined;
   const env = parseEnv({
     NODE_ENV: "test",
     DATABASE_URL: dbUrl,
     RATE_MESSAGES_MAX: "100000",
     RATE_SIGNIN_MAX: "100000",
+    ...(redis ? { REDIS_URL, REDIS_PREFIX: redis.prefix } : {}),
     ...opts.env,
   });
   const app = await createApp({ env, version: "test", bus: opts.bus });
@@ -125,6 +136,7 @@ export async function startServer(
     async stop({ keepData = false } = {}) {
       await app.close();
       await new Promise<void>((resolve) => app.server.close(() => resolve()));
+      await redis?.cleanup();
       if (keepData) return;
       await dropTestDatabase(dir, dbUrl);
       rmSync(dir, { recursive: true, force: true });

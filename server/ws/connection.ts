@@ -24,6 +24,9 @@ import type { UserCredential } from "../credentials";
 import { toWireError } from "../errors";
 import type { Emission, EphemeralEvent } from "../realtime/streams";
 import type { Subscription } from "../realtime/subscription";
+import { logger } from "../log";
+
+const log = logger("ws");
 
 /** Frames queued behind a slow one; past this a client is flooding. */
 export const MAX_PENDING_FRAMES = 32;
@@ -187,7 +190,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
     pending += 1;
     queue = queue
       .then(() => ctx.inflight.run(() => handle(type, id, raw)))
-      .catch((err) => console.error("[ws] frame failed:", err))
+      .catch((err) => log.error({ err }, "frame failed"))
       .finally(() => (pending -= 1));
   });
 

@@ -17,6 +17,9 @@ import type { AppContext } from "../context";
 import type { UserCredential } from "../credentials";
 import { isAllowedOrigin } from "../socket/origin";
 import { handleConnection } from "./connection";
+import { logger } from "../log";
+
+const log = logger("ws");
 
 export const WS_PATH = "/ws";
 /**
@@ -76,7 +79,7 @@ export function createWsEndpoint(server: HttpServer, ctx: AppContext): WsEndpoin
     try {
       credential = await authenticate(ctx, req, query);
     } catch (err) {
-      console.error("[ws] authentication failed:", err);
+      log.error({ err }, "authentication failed");
       return refuse(socket, 503, "unavailable", "something went wrong; try again");
     }
     if (!credential) return refuse(socket, 401, "unauthorized", "sign in first, or pass an API token");
