@@ -25,6 +25,7 @@ import { createConnections } from "./realtime/connections";
 import { createRoomStreams } from "./realtime/streams";
 import { createSubscriptions } from "./realtime/subscription";
 import { createHealth } from "./http/health";
+import { createCaps } from "./lib/caps";
 import { createInflight } from "./lib/inflight";
 import { createRedisBus } from "./bus-redis";
 import type { PresencePayload } from "./contract";
@@ -163,6 +164,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
     ...domain,
     proxy,
     inflight: createInflight(),
+    feedCaps: createCaps(env.SSE_MAX_PER_ADDRESS, env.SSE_MAX_TOTAL),
     health: createHealth({
       databaseUrl: env.DATABASE_URL,
       bus,

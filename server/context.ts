@@ -16,6 +16,7 @@ import type { Credentials } from "./credentials";
 import type { Env } from "./env";
 import type { Health } from "./http/health";
 import type { ProxyTrust } from "./http/forwarded";
+import type { Caps } from "./lib/caps";
 import type { Inflight } from "./lib/inflight";
 import type { Connections } from "./realtime/connections";
 import type { RoomStreams } from "./realtime/streams";
@@ -54,6 +55,8 @@ export interface AppContext {
   connections: Connections;
   /** Who is asking and at which origin, believing forwarded headers only from trusted proxies. */
   proxy: ProxyTrust;
+  /** SSE streams open on this node, per client address and in total. */
+  feedCaps: Caps;
   /** Socket events and /ws frames being handled (a shutdown lets them finish). */
   inflight: Inflight;
 }

@@ -51,6 +51,9 @@ export const envSchema = z.object({
   /** API and feed tokens one user may create per window. */
   RATE_TOKENS_MAX: positiveInt(10),
   RATE_TOKENS_WINDOW_MS: positiveInt(3_600_000),
+  /** SSE streams one client address may hold open on a node, and all addresses together. */
+  SSE_MAX_PER_ADDRESS: positiveInt(20),
+  SSE_MAX_TOTAL: positiveInt(5_000),
   /** Sign-in / sign-up attempts per client address per window. */
   RATE_SIGNIN_MAX: positiveInt(10),
   RATE_SIGNIN_WINDOW_MS: positiveInt(60_000),

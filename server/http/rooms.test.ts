@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { after, before, describe, it } from "node:test";
 import type { RoomSummary } from "../contract";
-import { connectClient, connected, register, startServer, type Client, type Harness } from "../test/harness";
+import { connectClient, connected, register, startServer, testBus, type Client, type Harness } from "../test/harness";
 
 describe("HTTP rooms API", () => {
   let h: Harness;
@@ -207,7 +207,7 @@ describe("HTTP rooms API", () => {
     const res = await fetch(`${h.url}/api/health`);
     assert.equal(res.status, 200);
     // The database it runs on (TEST_DB), and the default node id: hostname-pid.
-    assert.deepEqual(await res.json(), { ok: true, db: h.db, bus: "memory", node: `${os.hostname()}-${process.pid}`, version: "test" });
+    assert.deepEqual(await res.json(), { ok: true, db: h.db, bus: testBus(), node: `${os.hostname()}-${process.pid}`, version: "test" });
   });
 
   it("refuses a request body over 64 KiB with 413 and keeps serving", async () => {

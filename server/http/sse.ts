@@ -30,6 +30,8 @@ const log = logger("sse");
 export const HEARTBEAT_MS = 15_000;
 /** Reconnect delay suggested to EventSource (its `retry:` field). */
 export const RETRY_MS = 3_000;
+/** Seconds a refused stream is told to wait: EventSource retries on its own (after `retry:`), a script should wait this. */
+const CAP_RETRY_S = 5;
 /** Unsent bytes a client may fall behind before it is dropped. */
 export const MAX_BUFFERED_BYTES = 256 * 1024;
 
@@ -48,8 +50,9 @@ function corsOrigin(ctx: AppContext, origin: string | undefined): string | null 
   return origin && allowed.includes(origin) ? origin : null;
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string, cors: string | null) {
+function fail(res: ServerResponse, status: number, code: string, message: string, cors: string | null, extra: Record<string, string> = {}) {
   res.writeHead(status, {
+    ...extra,
     "content-type": "application/json",
     "cache-control": "no-store",
     ...(cors ? { "access-control-allow-origin": cors, vary: "Origin" } : {}),
@@ -119,6 +122,14 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   }
   const cursor = cursorOf(req, url);
 
+  // A stream holds a descriptor and memory while it is open: capped per address and in all.
+  const slot = ctx.feedCaps.acquire(ctx.proxy.clientAddress(req));
+  if (!slot.ok) {
+    const retry = { "retry-after": String(CAP_RETRY_S) };
+    if (slot.scope === "key") return fail(res, 429, "rate_limited", "too many open feeds from this address", cors, retry);
+    return fail(res, 503, "unavailable", "this server holds as many feeds as it can; try again shortly", cors, retry);
+  }
+
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     // no-transform: proxies must not compress or rewrite the stream.
@@ -136,6 +147,7 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   const close = () => {
     if (closed) return;
     closed = true;
+    slot.release();
     sub?.close();
     unregister();
     clearInterval(heartbeat);

@@ -22,7 +22,7 @@ import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 
 /** The services, before the parts that need Socket.IO and the HTTP server (streams, subscriptions, connections, health). */
-export type DomainServices = Omit<AppContext, "subscriptions" | "connections" | "streams" | "health" | "inflight" | "proxy">;
+export type DomainServices = Omit<AppContext, "subscriptions" | "connections" | "streams" | "health" | "inflight" | "proxy" | "feedCaps">;
 
 export function createServices(deps: {
   env: Env;
