@@ -43,8 +43,9 @@ describe("PostgreSQL unavailable mid-run", { skip: await requirePostgres() }, ()
     // The client's outbox re-sends with the same clientId; the server is back without a restart.
     let retried: Awaited<ReturnType<typeof client.emitWithAck<"message:send">>> | undefined;
     for (let i = 0; i < 20 && !retried?.ok; i++) {
-      retried = await client.timeout(20_000).emitWithAck("message:send", { room: "general", clientId, body: "sent during the outage" });
-      if (!retried.ok) await new Promise((r) => setTimeout(r, 250));
+      const ack = await client.timeout(20_000).emitWithAck("message:send", { room: "general", clientId, body: "sent during the outage" });
+      retried = ack;
+      if (!ack.ok) await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(retried?.ok, JSON.stringify(retried));
     const again = await client.emitWithAck("message:send", { room: "general", clientId, body: "sent during the outage" });
