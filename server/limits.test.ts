@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
 import type { PresencePayload, TypingPayload } from "./contract";
 import { connectClient, connected, joinAsGuest, register, startServer, type Harness } from "./test/harness";
 
@@ -101,6 +102,20 @@ describe("floods are coalesced or refused", () => {
     const refused = await post(h, "/api/tokens", cookie, { name: "t2" });
     assert.equal(refused.status, 429);
     assert.ok(refused.headers.get("retry-after"));
+  });
+
+  it("answers a /ws client that floods frames with rate_limited and retryAfter, and keeps it open", async () => {
+    const ws = new WebSocket(`${h.url.replace("http", "ws")}/ws`, { headers: { cookie: await joinAsGuest(h.url, "Frame flooder"), origin: h.url } });
+    await new Promise<void>((resolve, reject) => (ws.once("open", () => resolve()), ws.once("error", reject)));
+    const replies: { id?: string; ok?: boolean; error?: { code: string; retryAfter?: number } }[] = [];
+    ws.on("message", (d) => replies.push(JSON.parse(d.toString())));
+    for (let i = 0; i < 200; i++) ws.send(JSON.stringify({ type: "room:join", id: `j${i}`, room: "general" }));
+    await new Promise((r) => setTimeout(r, 1500));
+    const refused = replies.filter((r) => r.ok === false && r.error?.code === "rate_limited");
+    assert.ok(refused.length > 0, "some frames were refused");
+    assert.ok(refused.every((r) => r.error!.retryAfter! > 0), "each refusal says how long to wait");
+    assert.equal(ws.readyState, WebSocket.OPEN);
+    ws.close();
   });
 
   it("says how long to wait when sending too fast, on the socket ack and on HTTP", async () => {

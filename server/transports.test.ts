@@ -181,6 +181,8 @@ describe("other transport paths", () => {
     await new Promise((r) => setTimeout(r, 300));
     const extra = await fetch(`${h.url}/api/rooms/general/messages?after=${cursor}&wait=20`, { headers: { cookie } });
     assert.equal(extra.status, 429);
+    assert.equal(extra.headers.get("retry-after"), "1");
+    assert.equal(((await extra.json()) as { error: { retryAfter: number } }).error.retryAfter, 1000);
     controller.abort();
     await Promise.all(held);
     await new Promise((r) => setTimeout(r, 200));
