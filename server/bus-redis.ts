@@ -14,12 +14,12 @@
  *   instead grow in Redis's memory for the slowest reader.
  * - Latency: one PUBLISH, no consumer-group bookkeeping, no polling.
  *
- * The publishing node delivers to itself synchronously, without a round
- * trip, and ignores its own echo. While Redis is down, publishing is skipped
+ * The publishing node delivers to itself without a round trip (on the next
+ * turn of the event loop, like the memory bus), and ignores its own echo. While Redis is down, publishing is skipped
  * (nothing is queued in memory): the other nodes catch up from the log when
  * it returns.
  */
-import type { Bus, BusEvent, BusHandler } from "./bus";
+import { createLocalDelivery, type Bus, type BusEvent } from "./bus";
 import type { RedisConnections } from "./redis";
 import { logger } from "./log";
 
@@ -32,20 +32,10 @@ interface Envelope {
 
 export function createRedisBus(redis: RedisConnections, nodeId: string): Bus {
   const channel = `${redis.prefix}bus`;
-  const handlers = new Set<BusHandler>();
+  const local = createLocalDelivery();
   const recovers = new Set<() => void>();
   let wasReady = redis.subscriber.status === "ready";
   let lost = false;
-
-  const deliver = (event: BusEvent) => {
-    for (const handler of handlers) {
-      try {
-        handler(event);
-      } catch (err) {
-        log.error({ err }, "subscriber failed");
-      }
-    }
-  };
 
   const subscribe = () =>
     redis.subscriber.subscribe(channel).catch((err: Error) => log.error({ err }, "subscribing failed"));
@@ -70,28 +60,25 @@ export function createRedisBus(redis: RedisConnections, nodeId: string): Bus {
       return log.error("dropped a message that is not JSON");
     }
     if (envelope.node === nodeId) return; // delivered locally when published
-    deliver(envelope.event);
+    local.deliver(envelope.event);
   });
 
   return {
     kind: "redis",
     publish(event) {
-      deliver(event);
+      local.deliver(event);
       if (redis.client.status !== "ready") return;
       redis.client.publish(channel, JSON.stringify({ node: nodeId, event } satisfies Envelope)).catch(() => {
         // Lost in an outage that began just now: the log has it.
       });
     },
-    subscribe(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
+    subscribe: local.subscribe,
     onRecover(handler) {
       recovers.add(handler);
       return () => recovers.delete(handler);
     },
     async close() {
-      handlers.clear();
+      local.clear();
       recovers.clear();
       await redis.subscriber.unsubscribe(channel).catch(() => {});
     },

@@ -11,8 +11,13 @@
  * order and fill any gap from the database, so no client ever depends on the
  * bus being perfect.
  *
- * MemoryBus: synchronous, in publish order, one process. A throwing
- * subscriber is logged and does not affect the others.
+ * Local delivery (to this node's own subscribers) is deferred to the next
+ * turn of the event loop, in publish order: a service returns (and its ack
+ * goes out) before the fan-out writes to hundreds of connections, and events
+ * published in one burst are delivered together.
+ *
+ * MemoryBus: one process, in publish order. A throwing subscriber is logged
+ * and does not affect the others.
  */
 import type { LogEntry, RevokeReason, TypingPayload, UserRef } from "./contract";
 import { logger } from "./log";
@@ -55,11 +60,19 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-export function createMemoryBus(): Bus {
+/**
+ * Delivers events to this node's handlers on the next turn of the event loop,
+ * in the order they were queued (shared by both buses).
+ */
+export function createLocalDelivery() {
   const handlers = new Set<BusHandler>();
-  return {
-    kind: "memory",
-    publish(event) {
+  let queue: BusEvent[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    for (const event of batch) {
       for (const handler of handlers) {
         try {
           handler(event);
@@ -67,17 +80,40 @@ export function createMemoryBus(): Bus {
           log.error({ err }, "subscriber failed");
         }
       }
+    }
+  };
+  return {
+    handlers,
+    deliver(event: BusEvent) {
+      queue.push(event);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
-    subscribe(handler) {
+    subscribe(handler: BusHandler) {
       handlers.add(handler);
-      return () => handlers.delete(handler);
+      return () => void handlers.delete(handler);
     },
+    clear() {
+      handlers.clear();
+      queue = [];
+    },
+  };
+}
+
+export function createMemoryBus(): Bus {
+  const local = createLocalDelivery();
+  return {
+    kind: "memory",
+    publish: local.deliver,
+    subscribe: local.subscribe,
     onRecover() {
       // An in-process bus is never cut off.
       return () => {};
     },
     async close() {
-      handlers.clear();
+      local.clear();
     },
   };
 }

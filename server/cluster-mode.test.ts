@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { after, describe, it } from "node:test";
@@ -17,7 +16,7 @@ import { Redis } from "ioredis";
 import { io as connect } from "socket.io-client";
 import { ROOT } from "./paths";
 import { clusterDatabase } from "./test/databases";
-import { redisOrSkip, redisPrefix, REDIS_URL } from "./test/cluster";
+import { freePort, redisOrSkip, redisPrefix, REDIS_URL } from "./test/cluster";
 import { connected, joinAsGuest, nextEvent, requirePostgres } from "./test/harness";
 
 const ENTRY = path.join(ROOT, "dist/main-cluster.mjs");
@@ -31,14 +30,6 @@ function buildOrSkip(): string | false {
 }
 
 const skip = buildOrSkip() || (await requirePostgres()) || (await redisOrSkip());
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false }, () => {
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -19,7 +18,7 @@ import WebSocket from "ws";
 import type { LogPage } from "./contract";
 import { ROOT } from "./paths";
 import { clusterDatabase } from "./test/databases";
-import { redisOrSkip, redisPrefix, REDIS_URL, startNode, type NodeProcess } from "./test/cluster";
+import { freePort, redisOrSkip, redisPrefix, REDIS_URL, startNode, type NodeProcess } from "./test/cluster";
 import { sseFollower, until } from "./test/followers";
 import { connected, joinAsGuest, nextEvent, requirePostgres } from "./test/harness";
 
@@ -80,14 +79,6 @@ describe("Dockerfile", () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const nginxSkip = toolOrSkip("nginx", has("nginx", ["-v"]));
 const servicesSkip = nginxSkip || (await requirePostgres()) || (await redisOrSkip());

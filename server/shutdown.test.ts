@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -17,7 +16,7 @@ import { EventSource } from "eventsource";
 import { io as connect, type Socket } from "socket.io-client";
 import WebSocket from "ws";
 import type { ClientToServerEvents, LogPage, ServerToClientEvents, WsServerFrame } from "./contract";
-import { startNode, type NodeProcess } from "./test/cluster";
+import { freePort, startNode, type NodeProcess } from "./test/cluster";
 import { until } from "./test/followers";
 import { joinAsGuest } from "./test/harness";
 
@@ -32,14 +31,6 @@ after(async () => {
   await node?.kill();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A Socket.IO client that reconnects by itself and rejoins from its cursor, as the browser does. */
 function resilientSocket(url: string, cookie: string, transport: "websocket" | "polling") {

@@ -158,6 +158,7 @@ export function createPresenceService(deps: {
     if (occupants.size === 0) local.delete(room);
     typingSent.delete(`${room}|${userId}`);
     if (store) void storeCall(store.remove(room, userId, nodeId));
+    apply(room, nodeId, [], [userId]);
     publish(room, [], [userId]);
   }
 
@@ -182,6 +183,8 @@ export function createPresenceService(deps: {
       // Only the user's first connection here changes anything for anyone else.
       if (!first) return;
       if (store) void storeCall(store.add(room, user, nodeId));
+      // Applied here at once (the joiner's answer lists them); the other nodes get it from the bus.
+      apply(room, nodeId, [user], []);
       publish(room, [user], []);
     },
     leave: remove,
@@ -208,6 +211,8 @@ export function createPresenceService(deps: {
     count: (room) => cluster.get(room)?.size ?? 0,
     roomsOf: (connId) => [...(byConn.get(connId)?.keys() ?? [])],
     ingest(event) {
+      // Our own changes were applied when they happened; an echo could come back after a later change.
+      if (event.node === nodeId) return;
       apply(event.room, event.node, event.joined, event.left);
     },
     async sync() {

@@ -75,7 +75,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** Starts server/test/node-main.ts as its own process with this environment. */
 export async function startNode(env: Record<string, string>): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/test/node-main.ts"], {
+  const child = spawn(process.execPath, [...(process.env.NODE_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.NODE_PROFILE}`] : []), "--import", "tsx", "server/test/node-main.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -117,6 +117,15 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
       await exited;
     },
   };
+}
+
+/** A port nobody listens on right now (for a process that must come back on the same one). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** A TCP proxy to one target that can be cut (every connection dropped, new ones refused) and restored. */
