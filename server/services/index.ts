@@ -20,6 +20,7 @@ import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
+import { createHotStore } from "../store/hot";
 
 /** The services, before the parts that need Socket.IO and the HTTP server (streams, subscriptions, connections, health). */
 export type DomainServices = Omit<AppContext, "subscriptions" | "connections" | "streams" | "health" | "inflight" | "proxy" | "feedCaps">;
@@ -38,17 +39,20 @@ export function createServices(deps: {
 }): DomainServices {
   const { env, prisma, bus, redis } = deps;
   const admin = createAdminPolicy(prisma);
+  const store = createHotStore(prisma);
   const presence = createPresenceService({ bus, nodeId: deps.nodeId, emit: deps.presenceEmit, store: deps.presenceStore });
   const rooms = createRoomService({
     prisma,
+    store,
     bus,
     presence,
     isAdmin: (actor) => admin.isAdmin(actor),
     limiter: createLimiter("rooms", { points: env.RATE_ROOMS_MAX, windowMs: env.RATE_ROOMS_WINDOW_MS, message: "you are creating rooms too fast; wait a while" }, redis),
   });
-  const moderation = createModerationService(prisma, bus, admin);
+  const moderation = createModerationService(prisma, store, bus, admin);
   const messages = createMessageService({
     prisma,
+    store,
     bus,
     rooms,
     moderation,

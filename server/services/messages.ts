@@ -6,7 +6,6 @@
  * happens only after commit: no client ever sees what the database does not
  * hold.
  */
-import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
 import {
@@ -27,10 +26,11 @@ import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import { recordAudit } from "./audit";
-import { appendLog, nextSeq, recordLog, type Tx } from "./log";
+import { appendLog, type Tx } from "./log";
 import { toBroadcast } from "./broadcasts";
 import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
+import { DuplicateSend, type HotStore } from "../store/hot";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
@@ -99,13 +99,15 @@ async function stillThere(tx: Tx, id: string, data: { body: string; deletedAt?: 
 
 export function createMessageService(deps: {
   prisma: PrismaClient;
+  /** The send path's reads and its one write (server/store/hot.ts). */
+  store: HotStore;
   bus: Bus;
   rooms: RoomService;
   moderation: ModerationService;
   admin: AdminPolicy;
   limiter: Limiter;
 }): MessageService {
-  const { prisma, bus, rooms, moderation, admin, limiter } = deps;
+  const { prisma, store, bus, rooms, moderation, admin, limiter } = deps;
 
   async function page(room: RoomRecord, before: number | undefined, limit: number) {
     const rows = await prisma.message.findMany({
@@ -147,10 +149,7 @@ export function createMessageService(deps: {
 
       // Idempotency first: a retry of a stored message is not a new send and
       // must not count against the rate limit.
-      const existing = await prisma.message.findUnique({
-        where: { authorId_clientId: { authorId: actor.id, clientId: req.clientId } },
-        include: withAuthor,
-      });
+      const existing = await store.sentBefore(actor.id, req.clientId);
       if (existing) {
         if (existing.roomId !== room.id) throw new AppError("conflict", "clientId was already used in another room");
         return toMessage(room.slug, existing);
@@ -161,23 +160,11 @@ export function createMessageService(deps: {
       let row: Row;
       const started = performance.now();
       try {
-        row = await prisma.$transaction(async (tx) => {
-          const seq = await nextSeq(tx, room.id);
-          const id = randomUUID();
-          const created = await tx.message.create({
-            data: { id, roomId: room.id, seq, clientId: req.clientId, authorId: actor.id, body },
-            include: withAuthor,
-          });
-          await recordLog(tx, room.id, seq, "message", { messageId: id });
-          return created;
-        });
+        row = await store.appendMessage({ roomId: room.id, authorId: actor.id, clientId: req.clientId, body });
       } catch (err) {
         // The same clientId raced itself: the other attempt won; return its row.
-        if ((err as { code?: string }).code === "P2002") {
-          const winner = await prisma.message.findUnique({
-            where: { authorId_clientId: { authorId: actor.id, clientId: req.clientId } },
-            include: withAuthor,
-          });
+        if (err instanceof DuplicateSend) {
+          const winner = await store.sentBefore(actor.id, req.clientId);
           if (winner) return toMessage(room.slug, winner);
         }
         throw err;
