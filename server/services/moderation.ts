@@ -12,6 +12,7 @@ import { containsInsensitive } from "../db";
 import { slugSchema, text } from "../contract";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
+import { checkDmBlock } from "./dms";
 import { recordAudit } from "./audit";
 import type { AdminPolicy } from "./policy";
 import type { RoomRecord } from "./rooms";
@@ -119,6 +120,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
         select: { banned: true, role: true, mutes: { where: { roomId: room.id }, select: { until: true } } },
       });
       if (user?.banned) throw new AppError("forbidden", "this account is banned");
+      await checkDmBlock(prisma, room);
       if (user?.role === "admin") return;
       if (room.readOnly) throw new AppError("forbidden", "this room is read-only");
       const mute = user?.mutes[0];
