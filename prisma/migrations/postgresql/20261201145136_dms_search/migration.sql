@@ -38,7 +38,7 @@ ALTER TABLE "block" ADD CONSTRAINT "block_blockerId_fkey" FOREIGN KEY ("blockerI
 ALTER TABLE "block" ADD CONSTRAINT "block_blockedId_fkey" FOREIGN KEY ("blockedId") REFERENCES "user"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Search (hand-written): the gram table for messages written before this
--- migration; the service writes it from now on. Each body's distinct
+-- migration (the service writes it from now on): each body's distinct
 -- unigrams and bigrams, lower-cased.
 INSERT INTO "message_gram" ("gram", "messageId")
 SELECT DISTINCT g.gram, g.id FROM (

@@ -50,9 +50,9 @@ CREATE INDEX "message_gram_messageId_idx" ON "message_gram"("messageId");
 -- CreateIndex
 CREATE INDEX "block_blockedId_idx" ON "block"("blockedId");
 
--- Search (hand-written; Prisma does not model these). FTS5 with the trigram
+-- Search (hand-written, Prisma does not model these). FTS5 with the trigram
 -- tokenizer indexes every live body for queries of 3+ characters in any
--- script; its rowid is the message row's rowid. The triggers keep it in step
+-- script, and its rowid is the message row's rowid. The triggers keep it in step
 -- on every path that writes a message: a send inserts, an edit replaces, a
 -- deletion (the body erased, deletedAt set) removes.
 CREATE VIRTUAL TABLE "message_fts" USING fts5(body, tokenize = 'trigram');
@@ -74,7 +74,7 @@ INSERT INTO "message_fts"(rowid, body) SELECT rowid, body FROM "message" WHERE "
 
 -- The gram table for messages written before this migration (the service
 -- writes it from now on): each body's distinct unigrams and bigrams.
--- SQLite's lower() folds ASCII only; the service folds all of Unicode, so
+-- SQLite's lower() folds ASCII only, the service all of Unicode, so
 -- a rare uppercase non-ASCII letter in an old message matches case-sensitively.
 INSERT OR IGNORE INTO "message_gram"("gram", "messageId")
 WITH RECURSIVE pos(id, body, i) AS (
