@@ -33,6 +33,7 @@ function PanelToggle(props: { open: boolean; onToggle: () => void; controls?: st
 
 export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string; role: string; guest: boolean } }) {
   const t = useTranslations("room");
+  const tDm = useTranslations("dm");
   const room = useRoom(slug);
   const connection = useConnection();
   const [showPeople, setShowPeople] = useState(false);
@@ -87,7 +88,11 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
               <span className="text-slate-400" aria-hidden="true">{dm ? "@ " : "# "}</span>
               {name}
             </h1>
-            {room.room?.topic ? <p className="truncate text-xs text-slate-500 dark:text-slate-400">{room.room.topic}</p> : null}
+            {dm ? (
+              <p className="truncate text-xs text-slate-500 dark:text-slate-400">{tDm("subtitle")}</p>
+            ) : room.room?.topic ? (
+              <p className="truncate text-xs text-slate-500 dark:text-slate-400">{room.room.topic}</p>
+            ) : null}
           </div>
           <PanelToggle open={searching} onToggle={() => setSearching((v) => !v)} controls="room-search">
             {t("search")}

@@ -13,7 +13,16 @@ export function searchHref(q: string, room?: string) {
   return `/search?${params}`;
 }
 
-export function SearchBox(props: { room?: string; roomName?: string; initial?: string; autoFocus?: boolean; className?: string; size?: "sm" | "lg" }) {
+export function SearchBox(props: {
+  room?: string;
+  roomName?: string;
+  initial?: string;
+  autoFocus?: boolean;
+  className?: string;
+  size?: "sm" | "lg";
+  /** The header's box: Enter submits, the button is there for screen readers only. */
+  compact?: boolean;
+}) {
   const t = useTranslations("search");
   const router = useRouter();
   const id = useId();
@@ -51,7 +60,11 @@ export function SearchBox(props: { room?: string; roomName?: string; initial?: s
       <button
         type="submit"
         disabled={!q.trim()}
-        className={`shrink-0 rounded-md bg-indigo-600 font-medium text-white hover:bg-indigo-500 disabled:opacity-50 ${big ? "px-4 py-2 text-sm" : "px-2.5 py-1 text-xs"}`}
+        className={
+          props.compact
+            ? "sr-only"
+            : `shrink-0 rounded-md bg-indigo-600 font-medium text-white hover:bg-indigo-500 disabled:opacity-50 ${big ? "px-4 py-2 text-sm" : "px-2.5 py-1 text-xs"}`
+        }
       >
         {t("submit")}
       </button>
@@ -65,7 +78,7 @@ export function HeaderSearch() {
   return (
     <>
       <div className="hidden w-56 sm:block lg:w-72">
-        <SearchBox />
+        <SearchBox compact />
       </div>
       <a
         href="/search"
