@@ -184,6 +184,27 @@ describe("search", () => {
     }
   });
 
+  it("opens a hit in its context: ?around=SEQ pages oldest first, centred on the hit", async () => {
+    const hit = (await search("bob", { q: "第10条" })).hits[0]!;
+    assert.equal(hit.room.slug, "team");
+    const res = await call("bob", "GET", `/api/rooms/team/messages?around=${hit.message.seq}&limit=6`);
+    assert.equal(res.status, 200);
+    const page = (await res.json()) as { messages: Message[]; around: number };
+    assert.equal(page.around, hit.message.seq);
+    const seqs = page.messages.map((m) => m.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "oldest first");
+    assert.equal(seqs.length, 6);
+    assert.equal(seqs.indexOf(hit.message.seq), 2, "three at or before the hit, three after");
+    assert.ok(page.messages.some((m) => m.body.startsWith("第10条")));
+    // The first message of a room: nothing before it, the page fills after.
+    const first = (await (await call("bob", "GET", "/api/rooms/team/messages?around=1&limit=4")).json()) as { messages: Message[] };
+    assert.equal(first.messages[0]!.body, "秘密的设计文档");
+    assert.equal(first.messages.length, 3, "ceil(4/2) = 2 at or before (only 1 exists), 2 after");
+    // Outsiders: the room does not exist for them.
+    assert.equal((await call("carol", "GET", `/api/rooms/team/messages?around=${hit.message.seq}`)).status, 404);
+    assert.equal((await call("bob", "GET", "/api/rooms/team/messages?around=0")).status, 400);
+  });
+
   it("never scans the message table, for any query length (the query plan)", async () => {
     const provider = h.db;
     const cases = ["好", "你好", "设计稿", "Design Review", "🎉", "🎉🎉"];
