@@ -230,7 +230,7 @@ describe("search", () => {
       return rows.map((r) => r.detail).join("\n");
     }
     const rows = await h.app.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+      await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
       return tx.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN ${sql}`);
     });
     return rows.map((r) => r["QUERY PLAN"]).join("\n");
