@@ -5,7 +5,7 @@
  * search results, light and dark, at 1280 and 375 px.
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { newUserPage, postMessage, registerAccount, shot } from "./helpers";
+import { grantAdmin, newUserPage, postMessage, registerAccount, shot } from "./helpers";
 
 // Each e2e run starts on an empty database (playwright.config.ts), and no other spec uses these names.
 const MEI = "mei_chen";
@@ -31,6 +31,8 @@ async function views(browser: Browser, storage: Awaited<ReturnType<BrowserContex
 }
 
 test("a DM opens from the presence list, and a Chinese search opens a message in context", async ({ browser }) => {
+  // Two users, a search, four screenshot views of each page and a report: more than the default minute on two shared cores.
+  test.setTimeout(240_000);
   const mei = await newUserPage(browser);
   const leo = await newUserPage(browser, { colorScheme: "dark" });
   await registerAccount(mei.page, MEI);
@@ -128,5 +130,21 @@ test("a DM opens from the presence list, and a Chinese search opens a message in
     await shot(v.page, `search-${v.colorScheme}-${v.name}`);
     await v.close();
   }
+
+  // Leo reports one of Mei's DM messages: the report, with a copy of the text, reaches /admin's audit log.
+  await openRoom(leo.page, dmSlug);
+  const reported = leo.page.getByTestId("message").filter({ hasText: "第二版更清楚" });
+  await reported.hover();
+  await reported.getByRole("button", { name: "Report this message to the moderators" }).click();
+  await reported.getByLabel("Reason for the report").fill("just testing reports");
+  await reported.getByRole("button", { name: "Send report" }).click();
+  await expect(reported.getByRole("status")).toHaveText(/Reported/);
+  grantAdmin(MEI);
+  await mei.page.goto("/admin");
+  await mei.page.getByLabel("Action").selectOption("message.report");
+  const audit = mei.page.getByTestId("audit-log");
+  await expect(audit).toContainText("message.report");
+  await expect(audit).toContainText("同意，第二版更清楚。颜色再调一下？");
+  await expect(audit).toContainText("just testing reports");
   await Promise.all([mei.context.close(), leo.context.close()]);
 });
