@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
 import { Prisma } from "../generated/prisma/client";
 import type { Message, RoomSummary } from "../contract";
 import { register, startServer, type Harness } from "../test/harness";
@@ -182,6 +183,37 @@ describe("search", () => {
       assert.equal(pages, 3, q);
       assert.deepEqual(seen, [...made].reverse(), `${q}: every hit once, newest first`);
     }
+  });
+
+  it("answers any query in any script with hits whose highlights are the query (fuzz)", async () => {
+    const corpus = Object.values(sent).map((m) => m.body);
+    // Substrings of the corpus (so some queries hit), and arbitrary Unicode.
+    const fromCorpus = fc
+      .tuple(fc.constantFrom(...corpus), fc.nat(), fc.integer({ min: 1, max: 6 }))
+      .map(([body, start, len]) => Array.from(body).slice(start % Math.max(1, Array.from(body).length)).slice(0, len).join(""));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fromCorpus, fc.string({ unit: "grapheme", maxLength: 8 }), fc.string({ maxLength: 8 })), async (q) => {
+        const res = await call("alice", "GET", `/api/search?${new URLSearchParams({ q, limit: "50" })}`);
+        const fold = (x: string) => Array.from(x.trim(), (c) => (Array.from(c.toLowerCase()).length === 1 ? c.toLowerCase() : c)).join("");
+        if (!q.trim()) return assert.equal(res.status, 400);
+        assert.equal(res.status, 200, `${JSON.stringify(q)} -> ${res.status}`);
+        const page = (await res.json()) as Page;
+        for (const hit of page.hits) {
+          assert.ok(hit.highlights.length > 0, `${JSON.stringify(q)} found ${JSON.stringify(hit.message.body)} without a highlight`);
+          for (const [s, e] of hit.highlights) assert.equal(fold(hit.message.body.slice(s, e)), fold(q));
+        }
+        if (page.next) return assert.equal(page.hits.length, 50);
+        // Every live message that holds the query is found (the corpus is small enough to check them all).
+        // (The oracle reads the live rows, edits applied, deletions gone, from rooms Alice can read.)
+        const live = await h.app.prisma.message.findMany({
+          where: { deletedAt: null, room: { OR: [{ visibility: "public" }, { members: { some: { userId: ids.alice! } } }] } },
+          select: { body: true },
+        });
+        const expected = live.map((m) => m.body).filter((b) => fold(b).includes(fold(q)));
+        assert.deepEqual(page.hits.map((hit) => hit.message.body).sort(), expected.sort(), JSON.stringify(q));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("opens a hit in its context: ?around=SEQ pages oldest first, centred on the hit", async () => {
