@@ -3,6 +3,7 @@
  * A search field. Submitting goes to /search?q=…, with &room=<slug> when it
  * searches one room (the room header's box).
  */
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
@@ -80,7 +81,7 @@ export function HeaderSearch() {
       <div className="hidden w-56 sm:block lg:w-72">
         <SearchBox compact />
       </div>
-      <a
+      <Link
         href="/search"
         aria-label={t("label")}
         title={t("label")}
@@ -89,7 +90,7 @@ export function HeaderSearch() {
         <svg viewBox="0 0 20 20" fill="currentColor" className="h-4 w-4" aria-hidden="true">
           <path fillRule="evenodd" d="M9 3.5a5.5 5.5 0 1 0 3.4 9.83l3.63 3.64a.75.75 0 1 0 1.06-1.06l-3.63-3.64A5.5 5.5 0 0 0 9 3.5ZM5 9a4 4 0 1 1 8 0 4 4 0 0 1-8 0Z" clipRule="evenodd" />
         </svg>
-      </a>
+      </Link>
     </>
   );
 }

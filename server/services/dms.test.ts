@@ -165,6 +165,10 @@ describe("direct messages", () => {
     assert.equal((await call("alice", "DELETE", `/api/rooms/${dm.slug}/members/${ids.bob}`)).status, 400);
     assert.equal((await post("alice", `/api/rooms/${dm.slug}/feed-tokens`, { label: "leak" })).status, 400);
     assert.equal((await fetch(`${h.url}/embed/${dm.slug}`)).status, 404);
+    // Admin actions do not reach a DM either: for them it does not exist.
+    assert.equal((await post("root", "/api/admin/rooms/" + dm.slug + "/lock", { readOnly: true })).status, 404);
+    assert.equal((await post("root", "/api/admin/mutes", { user: "alice", room: dm.slug, minutes: 5 })).status, 404);
+    assert.equal((await post("root", "/api/admin/broadcasts", { text: "hello DM", level: "info", room: dm.slug })).status, 404);
     // The operations view does not list DMs.
     const stats = await get("root", "/api/admin/stats");
     assert.equal(stats.status, 200);

@@ -50,7 +50,8 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       const { user: ref, room: slug, minutes } = muteSchema.parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("not_found", `no room "${slug}"`);
       const until = new Date(Date.now() + minutes * 60_000);
       await prisma.$transaction(async (tx) => {
         await tx.mute.upsert({
@@ -68,7 +69,8 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       const { user: ref, room: slug } = muteSchema.pick({ user: true, room: true }).parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("not_found", `no room "${slug}"`);
       await prisma.$transaction(async (tx) => {
         await tx.mute.deleteMany({ where: { roomId: room.id, userId: user.id } });
         await recordAudit(tx, { actorId: actor.id, action: "user.unmute", targetType: "user", targetId: user.id, detail: { room: slug, name: user.name } });
@@ -104,7 +106,8 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       await admin.require(actor);
       const { readOnly } = lockSchema.parse(input);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("not_found", `no room "${slug}"`);
       await prisma.$transaction(async (tx) => {
         await tx.room.update({ where: { id: room.id }, data: { readOnly } });
         await recordAudit(tx, { actorId: actor.id, action: readOnly ? "room.lock" : "room.unlock", targetType: "room", targetId: room.id, detail: { room: slug } });
