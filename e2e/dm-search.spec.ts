@@ -4,6 +4,8 @@
  * message and opens it in its context. Then the screenshots of a DM and of
  * search results, light and dark, at 1280 and 375 px.
  */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { grantAdmin, newUserPage, postMessage, registerAccount, shot } from "./helpers";
 
@@ -122,6 +124,13 @@ test("a DM opens from the presence list, and a Chinese search opens a message in
     const [scrollWidth, innerWidth] = await v.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     expect(scrollWidth).toBeLessThanOrEqual(innerWidth!);
     await shot(v.page, `dm-${v.colorScheme}-${v.name}`);
+
+    // The lobby lists the DM apart from the rooms (kept in test-results only).
+    await v.page.goto("/");
+    await expect(v.page.getByTestId("dms").getByRole("link", { name: new RegExp(LEO) })).toBeVisible();
+    const lobby = path.resolve("test-results/screenshots", `lobby-dms-${v.colorScheme}-${v.name}.png`);
+    mkdirSync(path.dirname(lobby), { recursive: true });
+    await v.page.screenshot({ path: lobby });
 
     await v.page.goto(`/search?q=${encodeURIComponent("设计")}`);
     await expect(v.page.getByTestId("search-hit").first()).toBeVisible();
