@@ -53,6 +53,7 @@ test("a DM opens from the presence list, and a Chinese search opens a message in
     .click();
   await expect(leo.page).toHaveURL(/\/r\/dm-[0-9a-f]+$/);
   await expect(leo.page.getByRole("heading", { level: 1 })).toContainText(MEI);
+  await expect(leo.page).toHaveTitle(new RegExp(`@${MEI}`));
   await expect(leo.page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
   const dmSlug = new URL(leo.page.url()).pathname.split("/").pop()!;
   // A DM has no invitations and no public feed.
