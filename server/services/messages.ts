@@ -8,8 +8,10 @@
  */
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
+import { z } from "zod";
 import {
   HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
   MAX_BODY,
   REPLAY_PAGE,
   deleteSchema,
@@ -31,6 +33,7 @@ import { toBroadcast } from "./broadcasts";
 import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
 import { DuplicateSend, type HotStore } from "../store/hot";
+import { gramsOf, indexMessage, unindexMessage } from "./search";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
@@ -49,7 +52,16 @@ export interface MessageService {
    * or a reset (with the newest page) when the cursor cannot be honoured.
    */
   resume(room: RoomRecord, after: number, epoch?: string): Promise<LogPage>;
+  /** A page of history centred on a seq, oldest first (`?around=SEQ`): search results and jumps open there. */
+  around(actor: Actor, slug: string, query: unknown): Promise<{ messages: Message[]; around: number }>;
+  /** Live messages by id, in no particular order (search hits; the caller has authorized their rooms). */
+  byIds(ids: string[]): Promise<Message[]>;
 }
+
+export const aroundQuerySchema = z.object({
+  around: z.coerce.number().int().min(1),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
+});
 
 const withAuthor = { author: { select: { id: true, name: true, isAnonymous: true } } } as const;
 
@@ -160,7 +172,8 @@ export function createMessageService(deps: {
       let row: Row;
       const started = performance.now();
       try {
-        row = await store.appendMessage({ roomId: room.id, authorId: actor.id, clientId: req.clientId, body });
+        // The search index's grams are written in the same transaction (server/services/search.ts).
+        row = await store.appendMessage({ roomId: room.id, authorId: actor.id, clientId: req.clientId, body, grams: gramsOf(body) });
       } catch (err) {
         // The same clientId raced itself: the other attempt won; return its row.
         if (err instanceof DuplicateSend) {
@@ -184,6 +197,7 @@ export function createMessageService(deps: {
       if (body === row.body) return toMessage(room.slug, row);
       const { updated, seq } = await prisma.$transaction(async (tx) => {
         await stillThere(tx, row.id, { body, editedAt: new Date() });
+        await indexMessage(tx, row.id, body);
         const seq = await appendLog(tx, room.id, "message:updated", { messageId: row.id });
         const updated = await tx.message.findUniqueOrThrow({ where: { id: row.id }, include: withAuthor });
         return { updated, seq };
@@ -203,6 +217,7 @@ export function createMessageService(deps: {
       const seq = await prisma.$transaction(async (tx) => {
         // The row stays (its seq is part of the log); the text does not.
         await stillThere(tx, row.id, { body: "", deletedAt: new Date() });
+        await unindexMessage(tx, row.id);
         const seq = await appendLog(tx, room.id, "message:deleted", { messageId: row.id });
         if (row.author.id !== actor.id) {
           await recordAudit(tx, {
@@ -261,6 +276,39 @@ export function createMessageService(deps: {
       }
       const messages = events.flatMap((e) => (e.type === "message" ? [e.message] : []));
       return { messages, events, head, epoch: room.epoch, more, next };
+    },
+
+    // ---- Reads for search and jumps (kept apart from the paths above).
+
+    async around(actor, slug, query) {
+      const { around, limit } = aroundQuerySchema.parse(query);
+      const room = await rooms.access(actor, slug);
+      // Half the page before the target (and the target), the rest after it: two indexed range reads on (roomId, seq).
+      const older = Math.ceil(limit / 2);
+      const [upTo, after] = await Promise.all([
+        prisma.message.findMany({
+          where: { roomId: room.id, deletedAt: null, seq: { lte: around } },
+          orderBy: { seq: "desc" },
+          take: older,
+          include: withAuthor,
+        }),
+        prisma.message.findMany({
+          where: { roomId: room.id, deletedAt: null, seq: { gt: around } },
+          orderBy: { seq: "asc" },
+          take: limit - older,
+          include: withAuthor,
+        }),
+      ]);
+      return { messages: [...upTo.reverse(), ...after].map((r) => toMessage(room.slug, r)), around };
+    },
+
+    async byIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await prisma.message.findMany({
+        where: { id: { in: ids }, deletedAt: null },
+        include: { ...withAuthor, room: { select: { slug: true } } },
+      });
+      return rows.map((r) => toMessage(r.room.slug, r));
     },
   };
 }
