@@ -27,6 +27,7 @@ import type { MessageService } from "./services/messages";
 import type { ModerationService } from "./services/moderation";
 import type { AdminPolicy } from "./services/policy";
 import type { PresenceService } from "./services/presence";
+import type { ReadService } from "./services/reads";
 import type { RoomService } from "./services/rooms";
 import type { TokenService } from "./services/tokens";
 
@@ -47,6 +48,8 @@ export interface AppContext {
   tokens: TokenService;
   broadcasts: BroadcastService;
   moderation: ModerationService;
+  /** Read positions, per-room settings, unread and mention counts. */
+  reads: ReadService;
   /** The room-subscription core: every transport's replay-to-live hand-over. */
   subscriptions: Subscriptions;
   /** This node's room streams (ordered, gapless room logs). */

@@ -18,6 +18,7 @@ import { createMessageService } from "./messages";
 import { createModerationService } from "./moderation";
 import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
+import { createReadService } from "./reads";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 
@@ -84,5 +85,6 @@ export function createServices(deps: {
     tokens,
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,
+    reads: createReadService({ prisma, bus, rooms }),
   };
 }
