@@ -28,6 +28,7 @@ import type { ModerationService } from "./services/moderation";
 import type { AdminPolicy } from "./services/policy";
 import type { PresenceService } from "./services/presence";
 import type { ReadService } from "./services/reads";
+import type { IdentityService } from "./services/identity";
 import type { RoomService } from "./services/rooms";
 import type { TokenService } from "./services/tokens";
 
@@ -50,6 +51,8 @@ export interface AppContext {
   moderation: ModerationService;
   /** Read positions, per-room settings, unread and mention counts. */
   reads: ReadService;
+  /** A guest becoming an account, in place. */
+  identity: IdentityService;
   /** The room-subscription core: every transport's replay-to-live hand-over. */
   subscriptions: Subscriptions;
   /** This node's room streams (ordered, gapless room logs). */

@@ -68,6 +68,11 @@ export function createApi(ctx: AppContext) {
       return json(readiness, readiness.ok ? 200 : 503);
     }),
     route("GET", "/api/me", async (req) => json({ user: await ctx.credentials.sessionActor(req.headers) })),
+    route("POST", "/api/me/upgrade", async (req) => {
+      const credential = await requireCredential(req);
+      if (credential.kind !== "session") throw new AppError("forbidden", "sign in with a session to register");
+      return json(await ctx.identity.upgradeGuest(credential.actor, await readJson(req)));
+    }),
     // Each room with this user's read state and counts; `now` is the server's clock (relative times).
     route("GET", "/api/rooms", async (req) => json({ rooms: await ctx.reads.entries(await requireActor(req)), now: new Date().toISOString() })),
     route("POST", "/api/rooms/:slug/read", async (req, { slug }) => {

@@ -19,6 +19,7 @@ import { createModerationService } from "./moderation";
 import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
 import { createReadService } from "./reads";
+import { createIdentityService } from "./identity";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 
@@ -86,5 +87,6 @@ export function createServices(deps: {
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,
     reads: createReadService({ prisma, bus, rooms }),
+    identity: createIdentityService({ prisma, auth, minPasswordLength: env.MIN_PASSWORD_LENGTH }),
   };
 }
