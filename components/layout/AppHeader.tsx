@@ -6,6 +6,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { closeSocket } from "@/components/lib/socket";
 import { LOCALE_COOKIE, LOCALES } from "@/components/i18n/locales";
 import { Avatar } from "@/components/ui/Avatar";
+import { GuestAccount } from "@/components/auth/GuestAccount";
 
 export function LocaleSwitcher() {
   const t = useTranslations("app");
@@ -80,6 +81,10 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
               {t("admin")}
             </Link>
           ) : null}
+          {me.guest ? (
+            // A guest's identity cannot be signed back into: register, or be warned first.
+            <GuestAccount name={me.name} signOut={signOut} />
+          ) : (
           <button
             type="button"
             onClick={signOut}
@@ -88,6 +93,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
           >
             {t("signOut")}
           </button>
+          )}
         </div>
       ) : null}
     </header>
