@@ -5,11 +5,9 @@
  * warns that a guest identity cannot be signed back into, offering to
  * register instead.
  */
-import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { api, ApiError } from "@/components/lib/api";
-import { closeSocket } from "@/components/lib/socket";
 
 function Dialog(props: { label: string; onClose: () => void; children: React.ReactNode }) {
   const box = useRef<HTMLDivElement>(null);
@@ -39,7 +37,6 @@ const secondary = "rounded-lg px-3 py-2 text-sm font-medium text-slate-600 hover
 
 export function GuestAccount(props: { name: string; minPasswordLength?: number; signOut: () => void }) {
   const t = useTranslations("account");
-  const router = useRouter();
   const [mode, setMode] = useState<"idle" | "register" | "warn">("idle");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -54,10 +51,9 @@ export function GuestAccount(props: { name: string; minPasswordLength?: number; 
     setError(null);
     try {
       await api("/api/me/upgrade", { method: "POST", body: { username, password } });
-      // The same session, now registered: reconnect so every connection knows.
-      closeSocket();
+      // The same session, now registered: reload, so the page and its connection start over as the account.
       setMode("idle");
-      router.refresh();
+      window.location.reload();
     } catch (err) {
       const code = err instanceof ApiError ? err.code : "network";
       setError(code === "conflict" ? t("taken") : code === "invalid" ? t("invalid", { min }) : code === "rate_limited" ? t("rateLimited") : t("failed"));

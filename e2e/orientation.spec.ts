@@ -1,0 +1,252 @@
+/**
+ * Knowing where you are (issue 11, parts 1 and 2): unread counts in the
+ * sidebar across tabs, the divider, the tab title, notifications while
+ * hidden, the quick switcher by keyboard, a guest who registers and keeps
+ * their messages, and drafts that survive a reload.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { joinAsGuest, newUserPage, postMessage, registerAccount, shot } from "./helpers";
+
+const sidebarRoom = (page: Page, slug: string) => page.getByTestId("sidebar").locator(`[data-room="${slug}"]`);
+
+/** The tab title's count: `(3) #general · Relay` is 3, no count is 0. */
+async function titleCount(page: Page, room: string): Promise<number> {
+  const title = await page.title();
+  const m = new RegExp(`^(?:\\((\\d+)\\) )?#${room} · Relay$`).exec(title);
+  if (!m) throw new Error(`unexpected title ${title}`);
+  return Number(m[1] ?? 0);
+}
+
+async function createRoom(page: Page, name: string): Promise<string> {
+  const res = await page.request.post("/api/rooms", { data: { name } });
+  expect(res.status()).toBe(201);
+  return ((await res.json()) as { room: { slug: string } }).room.slug;
+}
+
+test("unread counts rise and clear across two tabs, with the divider and the title", async ({ browser }) => {
+  const reader = await newUserPage(browser);
+  await registerAccount(reader.page, "reader");
+  const slug = await createRoom(reader.page, "Orientation");
+  const other = await reader.context.newPage();
+  await reader.page.goto("/r/general");
+  await other.goto("/r/general");
+  for (const p of [reader.page, other]) await expect(sidebarRoom(p, slug)).toHaveAttribute("data-unread", "0");
+  // The room on screen is read as it shows; whatever else other specs left unread stays as it is.
+  await expect(sidebarRoom(reader.page, "general")).toHaveAttribute("data-unread", "0");
+  const before = await titleCount(reader.page, "general");
+
+  const writer = await newUserPage(browser);
+  await joinAsGuest(writer.page, "Writer");
+  await postMessage(writer.page, slug, "first news");
+  await postMessage(writer.page, slug, "hey @reader, a question");
+  await postMessage(writer.page, slug, "third news");
+
+  // Both tabs count them live, mentions apart; the title says so.
+  for (const p of [reader.page, other]) {
+    await expect(sidebarRoom(p, slug)).toHaveAttribute("data-unread", "3");
+    await expect(sidebarRoom(p, slug)).toHaveAttribute("data-mentions", "1");
+    await expect(sidebarRoom(p, slug).getByTestId("mention-badge")).toHaveText("@1");
+  }
+  await expect.poll(() => titleCount(reader.page, "general")).toBe(before + 3);
+  expect(await reader.page.title()).toBe(`(${before + 3}) #general · Relay`);
+
+  // One tab opens the room: the divider marks the first unread message, and reading clears the count in the other tab at once.
+  await other.goto(`/r/${slug}`);
+  const divider = other.getByTestId("unread-divider");
+  await expect(divider).toHaveText("New since your last visit");
+  await expect(other.getByTestId("read-bar")).toContainText("3 new messages since your last visit");
+  await expect(other.getByTestId("day-separator").first()).toHaveText("Today");
+  await expect(sidebarRoom(reader.page, slug)).toHaveAttribute("data-unread", "0");
+  await expect(sidebarRoom(reader.page, slug)).toHaveAttribute("data-mentions", "0");
+  await expect.poll(() => titleCount(reader.page, "general")).toBe(before);
+
+  // It stays read after a reload (the server keeps it); the divider is gone, nothing being new.
+  await other.getByTestId("mark-read").click();
+  await expect(other.getByTestId("unread-divider")).toHaveCount(0);
+  await reader.page.reload();
+  await expect(sidebarRoom(reader.page, slug)).toHaveAttribute("data-unread", "0");
+
+  // While one tab reads the room, new messages there never count; elsewhere they do.
+  await postMessage(writer.page, slug, "fourth news");
+  await expect(other.getByTestId("message").filter({ hasText: "fourth news" })).toBeVisible();
+  await expect(sidebarRoom(reader.page, slug)).toHaveAttribute("data-unread", "0");
+
+  await reader.context.close();
+  await writer.context.close();
+});
+
+test("a mention notifies while the page is hidden, once opted in from the settings menu", async ({ browser }) => {
+  const { context, page } = await newUserPage(browser);
+  await context.grantPermissions(["notifications"]);
+  await context.addInitScript(() => {
+    const w = window as unknown as { __hidden: boolean; __notes: { title: string; body?: string }[] };
+    w.__hidden = false;
+    w.__notes = [];
+    Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (w.__hidden ? "hidden" : "visible") });
+    Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => w.__hidden });
+    const Real = window.Notification;
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        w.__notes.push({ title, body: options?.body });
+      }
+    }
+    window.Notification = Recorded as unknown as typeof Notification;
+  });
+  await registerAccount(page, "notified");
+  await page.goto("/r/general");
+  await expect(sidebarRoom(page, "general")).toHaveAttribute("data-unread", "0");
+  const before = await titleCount(page, "general");
+  // Nothing is asked on page load; the menu turns it on.
+  await page.getByTestId("settings-menu").click();
+  const toggle = page.getByTestId("notify-toggle");
+  await expect(toggle).toHaveAttribute("aria-checked", "false");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-checked", "true");
+  await page.keyboard.press("Escape");
+
+  await page.evaluate(() => {
+    (window as unknown as { __hidden: boolean }).__hidden = true;
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  const writer = await newUserPage(browser);
+  await joinAsGuest(writer.page, "Pinger");
+  await postMessage(writer.page, "general", "no mention here");
+  await postMessage(writer.page, "general", "@notified are you there?");
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __notes: unknown[] }).__notes)).toEqual([
+    { title: "Pinger mentioned you in #general", body: "@notified are you there?" },
+  ]);
+  // Hidden, the tab title counts the room being shown as well.
+  await expect.poll(() => titleCount(page, "general")).toBe(before + 2);
+
+  // A muted room never notifies.
+  await page.evaluate(() => {
+    (window as unknown as { __hidden: boolean }).__hidden = false;
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await page.getByTestId("settings-menu").click();
+  await page.getByTestId("mute-toggle").click();
+  await expect(page.getByTestId("mute-toggle")).toHaveAttribute("aria-checked", "true");
+  await page.keyboard.press("Escape");
+  await page.evaluate(() => {
+    (window as unknown as { __hidden: boolean }).__hidden = true;
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await postMessage(writer.page, "general", "@notified again?");
+  await expect(sidebarRoom(page, "general")).toHaveAttribute("aria-label", /muted/);
+  await expect(page.getByTestId("message").filter({ hasText: "again?" })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __notes: unknown[] }).__notes.length)).toBe(1);
+  await context.close();
+  await writer.context.close();
+});
+
+test("the quick switcher works by keyboard alone", async ({ browser }) => {
+  const { context, page } = await newUserPage(browser);
+  await registerAccount(page, "switcher");
+  const slug = await createRoom(page, "Keyboard Corner");
+  await page.goto("/r/general");
+  await expect(sidebarRoom(page, slug)).toBeVisible();
+
+  await page.keyboard.press("Control+k");
+  const input = page.getByRole("combobox", { name: "Room name" });
+  await expect(input).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(input).toHaveCount(0);
+
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("kbc");
+  await expect(page.getByRole("listbox", { name: "Matching rooms" }).getByRole("option", { selected: true })).toContainText("Keyboard Corner");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/r/${slug}$`));
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Keyboard Corner");
+
+  // Arrows move the choice; Enter goes there.
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("gen");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/r\/general$/);
+  await context.close();
+});
+
+test("a guest creates an account from the header and keeps their messages; signing out as a guest warns first", async ({ browser }) => {
+  const { context, page } = await newUserPage(browser);
+  await joinAsGuest(page, "Drifter");
+  await page.goto("/r/general");
+  const box = page.getByLabel("Message #general");
+  await box.fill("words from a guest");
+  await box.press("Enter");
+  await expect(page.getByTestId("message").filter({ hasText: "words from a guest" })).toHaveAttribute("data-status", "sent");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  const warn = page.getByRole("dialog", { name: "Sign out of a guest account?" });
+  await expect(warn).toContainText("cannot be signed back into");
+  await warn.getByRole("button", { name: "Create an account first" }).click();
+
+  const dialog = page.getByRole("dialog", { name: "Keep this identity" });
+  await dialog.getByLabel("Username").fill("drifter");
+  await dialog.getByLabel("Password").fill("a good long password");
+  await dialog.getByTestId("upgrade-submit").click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByTestId("create-account")).toHaveCount(0);
+  await expect(page.getByTestId("me")).toHaveText("Drifter");
+
+  // Elsewhere, with the new password: the same person, with the same messages.
+  const again = await newUserPage(browser);
+  await again.page.goto("/login");
+  await again.page.getByRole("tab", { name: "Sign in" }).click();
+  await again.page.getByLabel("Username").fill("drifter");
+  await again.page.getByLabel("Password").fill("a good long password");
+  await again.page.getByRole("button", { name: "Sign in" }).click();
+  await expect(again.page.getByRole("heading", { name: "Rooms" })).toBeVisible();
+  await again.page.goto("/r/general");
+  const mine = again.page.getByTestId("message").filter({ hasText: "words from a guest" });
+  await expect(mine).toBeVisible();
+  await expect(mine.getByTestId("author")).toHaveText("Drifter");
+  await context.close();
+  await again.context.close();
+});
+
+test("a draft survives a reload and a room switch", async ({ browser }) => {
+  const { context, page } = await newUserPage(browser);
+  await registerAccount(page, "drafter");
+  const slug = await createRoom(page, "Drafts");
+  await page.goto("/r/general");
+  await page.getByLabel("Message #general").fill("half a thought");
+  await page.reload();
+  await expect(page.getByLabel("Message #general")).toHaveValue("half a thought");
+  await sidebarRoom(page, slug).click();
+  await expect(page.getByLabel("Message #Drafts")).toHaveValue("");
+  await sidebarRoom(page, "general").click();
+  await expect(page.getByLabel("Message #general")).toHaveValue("half a thought");
+  await context.close();
+});
+
+for (const scheme of ["light", "dark"] as const) {
+  for (const width of [1280, 375] as const) {
+    test(`sidebar screenshot, ${scheme}, ${width} px`, async ({ browser }) => {
+      const viewport = width === 1280 ? { width, height: 800 } : { width, height: 740 };
+      const { context, page } = await newUserPage(browser, { viewport, colorScheme: scheme, isMobile: width === 375, hasTouch: width === 375 });
+      await registerAccount(page, `shots_${scheme}_${width}`);
+      const rooms = [];
+      for (const name of [`Design reviews ${scheme}${width}`, `Release train ${scheme}${width}`, `Random ${scheme}${width}`]) rooms.push(await createRoom(page, name));
+      const writer = await newUserPage(browser);
+      await joinAsGuest(writer.page, `Mira ${scheme}${width}`);
+      await postMessage(writer.page, "general", "Morning! The release notes are up for review.");
+      await page.goto("/r/general");
+      await postMessage(writer.page, rooms[0]!, `@shots_${scheme}_${width} can you look at the new header?`);
+      await postMessage(writer.page, rooms[0]!, "Two variants attached in the doc.");
+      await postMessage(writer.page, rooms[1]!, "Build 214 is green.");
+      await expect(sidebarRoom(page, rooms[0]!)).toHaveAttribute("data-unread", "2");
+      await expect(sidebarRoom(page, rooms[1]!)).toHaveAttribute("data-unread", "1");
+      if (width === 375) {
+        await page.getByTestId("sidebar-toggle").click();
+        await expect(page.getByTestId("sidebar")).toBeVisible();
+      }
+      await shot(page, `sidebar-${scheme}-${width}`);
+      await context.close();
+      await writer.context.close();
+    });
+  }
+}
