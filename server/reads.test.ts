@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { RoomActivity, RoomEntry, RoomRead, RoomSettings } from "./contract";
+import { WebSocket } from "ws";
+import type { RoomActivity, RoomEntry, RoomRead, RoomSettings, WsServerFrame } from "./contract";
 import { connectClient, connected, nextEvent, register, startServer, type Client, type Harness } from "./test/harness";
 
 /** Collects every event of one kind a client receives. */
@@ -100,6 +101,39 @@ describe("read state", () => {
     // Another user's counts and sockets are untouched.
     assert.equal((await entry(bob, "general")).lastReadSeq, 0);
     assert.deepEqual(bobReads, []);
+  });
+
+  it("reads over /ws too, and a /ws connection hears of reads elsewhere", async () => {
+    const b = await client(bob);
+    await say(b, "general", "for the ws reader");
+    const m = await say(b, "general", "and one more");
+    const ws = new WebSocket(`${h.url.replace(/^http/, "ws")}/ws`, { headers: { cookie: alice, origin: h.url } });
+    const frames: WsServerFrame[] = [];
+    ws.on("message", (data) => frames.push(JSON.parse(String(data)) as WsServerFrame));
+    await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+    const waitFrame = async (pred: (f: WsServerFrame) => boolean) => {
+      for (let i = 0; i < 300 && !frames.some(pred); i += 1) await new Promise((r) => setTimeout(r, 10));
+      const found = frames.find(pred);
+      assert.ok(found, `no such frame in ${JSON.stringify(frames)}`);
+      return found;
+    };
+    try {
+      const a = await client(alice);
+      const onSocket = nextEvent(a, "room:read", (p) => p.seq === m.seq - 1);
+      ws.send(JSON.stringify({ type: "room:read", id: "r1", room: "general", seq: m.seq - 1 }));
+      const reply = await waitFrame((f) => f.type === "reply" && f.id === "r1");
+      assert.deepEqual(reply, { type: "reply", id: "r1", ok: true, room: "general", seq: m.seq - 1 });
+      await onSocket;
+      // The other way round: a read on Socket.IO reaches the /ws connection.
+      const ack = await a.emitWithAck("room:read", { room: "general", seq: m.seq });
+      assert.ok(ack.ok);
+      assert.deepEqual(await waitFrame((f) => f.type === "room:read" && f.seq === m.seq), { type: "room:read", room: "general", seq: m.seq });
+      ws.send(JSON.stringify({ type: "room:read", id: "r2", room: "no-such-room", seq: 1 }));
+      const refused = await waitFrame((f) => f.type === "reply" && f.id === "r2");
+      assert.equal(refused.type === "reply" && !refused.ok && refused.error.code, "not_found");
+    } finally {
+      ws.close();
+    }
   });
 
   it("refuses to mark a room the user cannot read, on every path", async () => {
