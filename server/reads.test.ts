@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import type { RoomActivity, RoomEntry, RoomRead, RoomSettings, WsServerFrame } from "./contract";
+import { createMemoryBus } from "./bus";
 import { connectClient, connected, nextEvent, register, startServer, type Client, type Harness } from "./test/harness";
 
 /** Collects every event of one kind a client receives. */
@@ -233,5 +234,40 @@ describe("read state", () => {
     assert.ok(adminJoin.ok);
     assert.deepEqual(adminJoin.posting, { allowed: true });
     assert.equal((await post(alice, "/api/admin/rooms/general/lock", { readOnly: false })).status, 200);
+  });
+});
+
+describe("read state across nodes", () => {
+  it("reaches the user's connections on another node, and only theirs", async () => {
+    // Two nodes over one database and one bus: what a Redis bus is between processes.
+    const bus = createMemoryBus();
+    const one = await startServer({ bus });
+    const two = await startServer({ dir: one.dir, bus });
+    const sockets: Client[] = [];
+    try {
+      const cookie = await register(one.url, "carol");
+      const other = await register(one.url, "dave");
+      const open = async (url: string, c: string) => {
+        const s = connectClient(url, c);
+        sockets.push(s);
+        await connected(s);
+        return s;
+      };
+      const onOne = await open(one.url, cookie);
+      const onTwo = await open(two.url, cookie);
+      const daveOnTwo = await open(two.url, other);
+      const sent = await daveOnTwo.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "across" });
+      assert.ok(sent.ok);
+      const daveHeard = record<RoomRead>(daveOnTwo, "room:read");
+      const heard = nextEvent(onTwo, "room:read", (p) => p.seq === sent.message.seq);
+      const ack = await onOne.emitWithAck("room:read", { room: "general", seq: sent.message.seq });
+      assert.ok(ack.ok);
+      assert.deepEqual(await heard, { room: "general", seq: sent.message.seq });
+      assert.deepEqual(daveHeard, []);
+    } finally {
+      for (const s of sockets) s.close();
+      await two.stop({ keepData: true });
+      await one.stop();
+    }
   });
 });
