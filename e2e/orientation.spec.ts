@@ -260,7 +260,7 @@ test("a guest creates an account from the header and keeps their messages; signi
   await again.context.close();
 });
 
-test("a draft survives a reload and a room switch", async ({ browser }) => {
+test("a draft survives a reload, a room switch and a language switch", async ({ browser }) => {
   const { context, page } = await newUserPage(browser);
   await registerAccount(page, "drafter");
   const slug = await createRoom(page, "Drafts");
@@ -272,6 +272,17 @@ test("a draft survives a reload and a room switch", async ({ browser }) => {
   await expect(page.getByLabel("Message #Drafts")).toHaveValue("");
   await sidebarRoom(page, "general").click();
   await expect(page.getByLabel("Message #general")).toHaveValue("half a thought");
+  // And a language switch, then a reload in the other language.
+  await page.getByLabel("Language").selectOption("zh-CN");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.locator("#composer")).toHaveValue("half a thought");
+  await page.reload();
+  await expect(page.locator("#composer")).toHaveValue("half a thought");
+  // Sent, it is gone for good.
+  await page.locator("#composer").press("Enter");
+  await expect(page.getByTestId("message").filter({ hasText: "half a thought" })).toBeVisible();
+  await page.reload();
+  await expect(page.locator("#composer")).toHaveValue("");
   await context.close();
 });
 
