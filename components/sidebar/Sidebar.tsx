@@ -91,9 +91,17 @@ export function Sidebar({ current, me }: { current: string; me: { id: string; na
   // The tab title counts what is unread (muted rooms aside): "(3) #general · Relay".
   const unread = totalUnread(rooms);
   const currentName = rooms.find((r) => r.slug === current)?.name ?? current;
+  const title = `${unread ? `(${unread}) ` : ""}#${currentName} · ${t("app")}`;
   useEffect(() => {
-    document.title = `${unread ? `(${unread}) ` : ""}#${currentName} · ${t("app")}`;
-  }, [unread, currentName, t]);
+    // Next writes the page's metadata title after navigations: put ours back whenever it changes.
+    const apply = () => {
+      if (document.title !== title) document.title = title;
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.head, { subtree: true, childList: true, characterData: true });
+    return () => observer.disconnect();
+  }, [title]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
