@@ -289,6 +289,7 @@ test("a draft survives a reload, a room switch and a language switch", async ({ 
   await page.reload();
   await expect(page.locator("#composer")).toHaveValue("half a thought");
   // Sent, it is gone for good.
+  await expect(page.locator("#composer")).toBeEnabled();
   await page.locator("#composer").press("Enter");
   await expect(page.getByTestId("message").filter({ hasText: "half a thought" })).toBeVisible();
   await page.reload();
