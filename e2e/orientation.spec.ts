@@ -42,10 +42,10 @@ async function roomNamed(page: Page, name: string): Promise<string> {
 
 // First in the file, so the list shows the screenshots' own rooms (when this spec runs alone).
 const VARIANTS = [
-  { scheme: "light", width: 1280, user: "ada", writer: "Mira" },
-  { scheme: "dark", width: 1280, user: "grace", writer: "Jonas" },
-  { scheme: "light", width: 375, user: "linus", writer: "Priya" },
-  { scheme: "dark", width: 375, user: "margaret", writer: "Tomás" },
+  { scheme: "light", width: 1280, user: "ada", writer: "Mira", lines: ["I pushed two header variants to the design doc.", "Thanks, I will look after lunch.", "Variant B keeps the search field visible at 375 px.", "Contrast checked in both themes ✅"] },
+  { scheme: "dark", width: 1280, user: "grace", writer: "Jonas", lines: ["Left a few notes on the spacing in variant B.", "Agreed on the 8 px grid.", "Updated the mockups with the sidebar drawer.", "Dark mode looks right now 🌙"] },
+  { scheme: "light", width: 375, user: "linus", writer: "Priya", lines: ["Can we keep the mention badge red?", "Yes, it has to stand out from the count.", "Done: the badge reads “@1” now.", "Screen reader labels added too."] },
+  { scheme: "dark", width: 375, user: "margaret", writer: "Tomás", lines: ["Last round before sign-off: comments by Friday, please.", "Will do.", "Final files are in the shared folder 📁", "Thanks all, shipping on Monday."] },
 ] as const;
 for (const v of VARIANTS) {
   test(`sidebar screenshot, ${v.scheme}, ${v.width} px`, async ({ browser }) => {
@@ -60,15 +60,15 @@ for (const v of VARIANTS) {
     await joinAsGuest(writer.page, v.writer);
 
     // An earlier visit to Design reviews, read to the end (over HTTP: the position past the head is clamped to it).
-    await postMessage(writer.page, design, "I pushed two header variants to the design doc.");
-    await postMessage(page, design, "Thanks, I will look after lunch.");
+    await postMessage(writer.page, design, v.lines[0]);
+    await postMessage(page, design, v.lines[1]);
     expect((await page.request.post(`/api/rooms/${design}/read`, { data: { seq: 1_000_000_000 } })).status()).toBe(200);
     await page.goto("/r/general");
     await expect(sidebarRoom(page, design)).toHaveAttribute("data-unread", "0");
     // Meanwhile:
-    await postMessage(writer.page, design, "Variant B keeps the search field visible at 375 px.");
-    await postMessage(writer.page, design, "Contrast checked in both themes ✅");
-    await postMessage(writer.page, release, `@${v.user} build 214 is green, can you cut the release?`);
+    await postMessage(writer.page, design, v.lines[2]);
+    await postMessage(writer.page, design, v.lines[3]);
+    await postMessage(writer.page, release, `@${v.user} build ${214 + VARIANTS.indexOf(v)} is green, can you cut the release?`);
     await expect(sidebarRoom(page, release)).toHaveAttribute("data-mentions", "1");
     if (phone) await page.goto(`/r/${design}`);
     else await sidebarRoom(page, design).click();
