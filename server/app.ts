@@ -11,6 +11,7 @@ import { setContext, type AppContext } from "./context";
 import { createPrisma, type PrismaClient } from "./db";
 import type { Env } from "./env";
 import { startFanout } from "./fanout";
+import { socketActivity } from "./socket/activity";
 import { createApi } from "./http/api";
 import { BodyTooLarge, sendResponse, toRequest } from "./http/node";
 import { createProxyTrust } from "./http/forwarded";
@@ -182,7 +183,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
   attachChat(io, ctx);
   // Native WebSocket at /ws; takes only its own path's upgrades.
   const ws = createWsEndpoint(server, ctx);
-  const stopFanout = startFanout({ bus, streams, connections, presence: domain.presence });
+  const stopFanout = startFanout({ bus, streams, connections, presence: domain.presence, activity: socketActivity(io) });
   const ops = createOps({ ctx, io, nodes });
   status = () => ops.nodeStatus();
   nodes.start();

@@ -19,7 +19,7 @@
  * MemoryBus: one process, in publish order. A throwing subscriber is logged
  * and does not affect the others.
  */
-import type { LogEntry, RevokeReason, TypingPayload, UserRef } from "./contract";
+import type { LogEntry, RevokeReason, RoomRead, RoomSettings, TypingPayload, UserRef } from "./contract";
 import { logger } from "./log";
 
 const log = logger("bus");
@@ -43,7 +43,16 @@ export type BusEvent =
   | { type: "presence"; room: string; node: string; joined: UserRef[]; left: string[] }
   | { type: "typing"; room: string; payload: TypingPayload }
   /** Close every connection that depends on a withdrawn credential or permission. `room` is empty. */
-  | { type: "revoke"; room: ""; scope: RevokeScope; reason: RevokeReason };
+  | { type: "revoke"; room: ""; scope: RevokeScope; reason: RevokeReason }
+  /** For every connection of one user, on every node (read position, room settings). `room` is empty. */
+  | { type: "user"; room: ""; userId: string; event: UserEvent };
+
+/** An event addressed to one user's connections rather than to a room's. */
+export type UserEvent =
+  | ({ type: "room:read" } & RoomRead)
+  | ({ type: "room:settings" } & RoomSettings)
+  /** The user's list of rooms changed (a DM with them was opened): fetch it again. */
+  | { type: "rooms:changed"; room: string };
 
 export type BusHandler = (event: BusEvent) => void;
 

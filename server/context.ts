@@ -27,6 +27,8 @@ import type { MessageService } from "./services/messages";
 import type { ModerationService } from "./services/moderation";
 import type { AdminPolicy } from "./services/policy";
 import type { PresenceService } from "./services/presence";
+import type { ReadService } from "./services/reads";
+import type { IdentityService } from "./services/identity";
 import type { RoomService } from "./services/rooms";
 import type { TokenService } from "./services/tokens";
 import type { DmService } from "./services/dms";
@@ -52,6 +54,10 @@ export interface AppContext {
   /** Direct messages, the block list, message reports. */
   dms: DmService;
   search: SearchService;
+  /** Read positions, per-room settings, unread and mention counts. */
+  reads: ReadService;
+  /** A guest becoming an account, in place. */
+  identity: IdentityService;
   /** The room-subscription core: every transport's replay-to-live hand-over. */
   subscriptions: Subscriptions;
   /** This node's room streams (ordered, gapless room logs). */

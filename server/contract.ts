@@ -144,6 +144,57 @@ export interface RoomSummary {
   lastMessage: { body: string; author: string; guest: boolean; createdAt: string } | null;
 }
 
+/** What a room list entry is: a room, or (when direct messages exist) a conversation. */
+export type RoomKind = "room" | "dm";
+
+/** A room as one user sees it in their list (GET /api/rooms, `rooms:watch`): with their read state. */
+export interface RoomEntry extends RoomSummary {
+  kind: RoomKind;
+  /** The log seq this user has read up to (0: nothing yet). */
+  lastReadSeq: number;
+  /** The room log's head. */
+  lastSeq: number;
+  /** Messages after lastReadSeq, not by this user and not deleted. */
+  unread: number;
+  /** Those of the unread that mention this user. */
+  mentions: number;
+  /** This user muted the room: no notifications, shown muted. */
+  muted: boolean;
+}
+
+/** Read position of one room, sent back to every connection of the user who read. */
+export interface RoomRead {
+  room: string;
+  seq: number;
+}
+
+/** A user's own settings for a room, sent to all of their connections when changed. */
+export interface RoomSettings {
+  room: string;
+  muted: boolean;
+}
+
+/**
+ * A new message in a room the connection watches (`rooms:watch`), for unread
+ * counts and notifications. A hint: counts are corrected by GET /api/rooms.
+ */
+export interface RoomActivity {
+  room: string;
+  seq: number;
+  author: UserRef;
+  /** The first 140 characters, for a notification. */
+  preview: string;
+  /** User ids mentioned, when the message carries them; otherwise the client matches `@name` in `preview`. */
+  mentions?: string[];
+  createdAt: string;
+}
+
+/** Whether the joining user may post in the room now, and if not, why (the composer says so). */
+export type PostingState =
+  | { allowed: true }
+  | { allowed: false; reason: "muted"; until: string }
+  | { allowed: false; reason: "read_only" | "banned" };
+
 /**
  * A change of who is online in a room: users who came (their first
  * connection anywhere) and ids of users who went (their last). A join's
@@ -194,6 +245,10 @@ export const epochSchema = z.string().min(1).max(64);
 
 export const joinSchema = z.object({ room: slugSchema, after: seqSchema.optional(), epoch: epochSchema.optional() });
 export const leaveSchema = z.object({ room: slugSchema });
+/** Marks a room read up to `seq` (clamped to the log's head; never moves backwards). */
+export const readSchema = z.object({ room: slugSchema, seq: seqSchema });
+export const readBodySchema = z.object({ seq: seqSchema });
+export const roomSettingsSchema = z.object({ muted: z.boolean() });
 export const typingSchema = z.object({ room: slugSchema, typing: z.boolean() });
 /**
  * The body is validated in the message service (trim, empty, too long) so that
@@ -285,6 +340,12 @@ export interface JoinResult extends LogPage {
   online: UserRef[];
   /** Every active (unexpired, unretracted) broadcast for this room. */
   broadcasts: Broadcast[];
+  /** The server's clock when it answered (ISO): clients correct relative times by the offset. */
+  serverTime: string;
+  /** The joining user's read position in this room when they joined. */
+  lastReadSeq: number;
+  /** Whether the joining user may post now. */
+  posting: PostingState;
 }
 
 // ---- Socket.IO event maps ---------------------------------------------------
@@ -299,6 +360,10 @@ export interface ClientToServerEvents {
   /** Receipt of a broadcast, for the admin's delivery accounting. */
   "broadcast:ack": (req: { id: string }) => void;
   typing: (req: { room: string; typing: boolean }) => void;
+  /** Marks a room read; the effective position comes back and goes to the user's other connections. */
+  "room:read": (req: RoomRead, ack: AckFn<RoomRead>) => void;
+  /** Follows activity in every room the user can read (unread counts); answers with the list. */
+  "rooms:watch": (req: object, ack: AckFn<{ rooms: RoomEntry[]; serverTime: string }>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -315,6 +380,14 @@ export interface ServerToClientEvents {
    * without, the server disconnects the socket right after: sign in again.
    */
   revoked: (payload: { reason: RevokeReason; room?: string }) => void;
+  /** This user read a room on some connection (this one included). */
+  "room:read": (payload: RoomRead) => void;
+  /** This user changed a room setting (mute) on some connection. */
+  "room:settings": (payload: RoomSettings) => void;
+  /** This user's room list changed (someone opened a DM with them): watch again. */
+  "rooms:changed": (payload: { room: string }) => void;
+  /** A new message in a watched room. */
+  "room:activity": (payload: RoomActivity) => void;
 }
 
 // ---- Native WebSocket (/ws) frames -------------------------------------------
@@ -327,7 +400,7 @@ export interface ServerToClientEvents {
 export const wsIdSchema = z.union([z.string().max(64), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]);
 export type WsId = z.infer<typeof wsIdSchema>;
 
-export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "message:edit", "message:delete", "typing", "broadcast:ack"] as const;
+export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "message:edit", "message:delete", "typing", "broadcast:ack", "room:read"] as const;
 export type WsRequestType = (typeof WS_REQUEST_TYPES)[number];
 
 /** Read first, so that an unknown type and a bad payload get different answers. */
@@ -343,6 +416,7 @@ export const wsClientFrameSchema = z.discriminatedUnion("type", [
   typingSchema.extend({ type: z.literal("typing"), id: wsIdSchema.optional() }),
   // Receipt of a live broadcast (delivery accounting); `id` is the frame's correlation id.
   z.object({ type: z.literal("broadcast:ack"), id: wsIdSchema.optional(), broadcastId: z.string().min(1).max(64) }),
+  readSchema.extend({ type: z.literal("room:read"), id: wsIdSchema.optional() }),
 ]);
 export type WsClientFrame = z.input<typeof wsClientFrameSchema>;
 
@@ -354,6 +428,7 @@ export interface WsReplies {
   "message:edit": { message: Message };
   "message:delete": object;
   "broadcast:ack": object;
+  "room:read": RoomRead;
 }
 export type WsReplyFrame<T extends object = object> = { type: "reply"; id?: WsId } & Ack<T>;
 
@@ -369,4 +444,8 @@ export type WsServerFrame =
   | ({ type: "presence" } & PresencePayload)
   | ({ type: "typing" } & TypingPayload)
   /** A room's subscription ended because the user was removed from it (the connection stays open). */
-  | { type: "revoked"; reason: RevokeReason; room: string };
+  | { type: "revoked"; reason: RevokeReason; room: string }
+  /** This user read a room on another connection (or this one). */
+  | ({ type: "room:read" } & RoomRead)
+  | ({ type: "room:settings" } & RoomSettings)
+  | { type: "rooms:changed"; room: string };

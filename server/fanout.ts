@@ -7,15 +7,24 @@
  * emit; they publish, and this is where events turn into traffic.
  */
 import type { Bus } from "./bus";
+import type { LogEntry } from "./contract";
 import type { Connections } from "./realtime/connections";
 import type { RoomStreams } from "./realtime/streams";
 import type { PresenceService } from "./services/presence";
 
-export function startFanout(deps: { bus: Bus; streams: RoomStreams; connections: Connections; presence: PresenceService }): () => void {
-  const { bus, streams, connections, presence } = deps;
+export function startFanout(deps: {
+  bus: Bus;
+  streams: RoomStreams;
+  connections: Connections;
+  presence: PresenceService;
+  /** A room-log event, as activity for the sockets watching the room (unread counts). */
+  activity?: (room: string, entry: LogEntry) => void;
+}): () => void {
+  const { bus, streams, connections, presence, activity } = deps;
   const unsubscribe = bus.subscribe((event) => {
     switch (event.type) {
       case "log":
+        activity?.(event.room, event.entry);
         return streams.ingest(event);
       case "typing":
         return streams.ephemeral(event);
@@ -24,6 +33,8 @@ export function startFanout(deps: { bus: Bus; streams: RoomStreams; connections:
         return presence.ingest(event);
       case "revoke":
         return void connections.revoke(event.scope, event.reason);
+      case "user":
+        return void connections.notifyUser(event.userId, event.event);
     }
   });
   // Events published while the bus was cut off may be lost: the log has them.

@@ -1,18 +1,29 @@
 "use client";
 /** Enter sends; Shift+Enter inserts a newline. Reports typing, throttled. */
-import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useRef, type FormEvent, type KeyboardEvent } from "react";
 import { useTranslations } from "next-intl";
 import { MAX_BODY } from "@/server/contract";
+import { useDraft } from "./useDraft";
 
 /** Re-announce "typing" at most this often while keys keep coming. */
 const TYPING_REFRESH_MS = 2_500;
 /** Declare "stopped typing" after this much quiet. */
 const TYPING_IDLE_MS = 3_000;
 
-export function Composer(props: { roomName: string; disabled?: boolean; onSend: (body: string) => void; onTyping: (typing: boolean) => void }) {
-  const { roomName, disabled, onSend, onTyping } = props;
+export function Composer(props: {
+  roomName: string;
+  /** The room's slug: the draft is kept per room. */
+  room: string;
+  disabled?: boolean;
+  /** Why the user cannot post here now (shown instead of the hint; the composer is disabled). */
+  blockedReason?: string | null;
+  onSend: (body: string) => void;
+  onTyping: (typing: boolean) => void;
+}) {
+  const { roomName, onSend, onTyping, blockedReason } = props;
+  const disabled = props.disabled || !!blockedReason;
   const t = useTranslations("composer");
-  const [body, setBody] = useState("");
+  const [body, setBody] = useDraft(props.room);
   const lastAnnounce = useRef(0);
   const idle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const length = [...body.trim()].length;
@@ -79,8 +90,8 @@ export function Composer(props: { roomName: string; disabled?: boolean; onSend: 
           {t("send")}
         </button>
       </div>
-      <p id="composer-hint" className={`mt-1 text-xs ${tooLong ? "text-red-600 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}>
-        {tooLong ? t("tooLong", { max: MAX_BODY, count: length }) : t("hint")}
+      <p id="composer-hint" data-testid="composer-hint" className={`mt-1 text-xs ${tooLong || blockedReason ? "text-red-600 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}>
+        {blockedReason ?? (tooLong ? t("tooLong", { max: MAX_BODY, count: length }) : t("hint"))}
       </p>
     </form>
   );

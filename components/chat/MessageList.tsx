@@ -5,8 +5,8 @@
  * arrived in a "N new messages" button. Scrolling near the top loads the
  * previous page and restores the scroll offset so nothing jumps.
  */
-import { useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
-import { useFormatter, useNow, useTranslations } from "next-intl";
+import { Fragment, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useFormatter, useTranslations } from "next-intl";
 import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import { Markdown } from "@/components/markdown/Markdown";
@@ -14,6 +14,9 @@ import { GuestBadge } from "@/components/ui/GuestBadge";
 import { AuthorName } from "@/components/dm/DmButton";
 import { ReportButton } from "@/components/dm/ReportButton";
 import type { Outgoing } from "./useRoom";
+import { notAfter } from "@/components/lib/clock";
+import { timelineMarkers } from "./timeline";
+import { HoverTime, TimelineMarkers, useServerNow } from "./TimelineMarkers";
 
 /** Messages by the same author closer than this are drawn as one group. */
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -32,6 +35,10 @@ interface Props {
   onDiscard: (clientId: string) => void;
   onEdit: (id: string, body: string) => Promise<WireError | null>;
   onDelete: (id: string) => Promise<WireError | null>;
+  /** The reader's read position when the room opened: the "new since your last visit" divider, and where the view starts. */
+  dividerSeq?: number | null;
+  /** Told whenever the reader reaches or leaves the bottom (reading marks the room read). */
+  onAtBottom?: (atBottom: boolean) => void;
 }
 
 /** Edit and delete controls of one message, with inline editing and an inline confirmation. */
@@ -113,8 +120,9 @@ type Row =
 
 function Time({ iso }: { iso: string }) {
   const format = useFormatter();
-  const now = useNow({ updateInterval: 30_000 });
-  const date = new Date(iso);
+  // On the server's clock, and never after now: skew cannot put a message in the future.
+  const now = useServerNow();
+  const date = notAfter(new Date(iso), now);
   const absolute = format.dateTime(date, { dateStyle: "medium", timeStyle: "short" });
   const relative = now.getTime() - date.getTime() < 45_000 ? null : format.relativeTime(date, now);
   const t = useTranslations("room");
@@ -132,12 +140,18 @@ export function MessageList(props: Props) {
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
   const prev = useRef({ first: undefined as string | undefined, last: undefined as string | undefined, height: 0, top: 0, outgoing: 0 });
+  const serverNow = useServerNow(60_000);
+  const marks = timelineMarkers(messages, { lastReadSeq: props.dividerSeq ?? null, meId: me.id, now: serverNow });
+  const setBottom = (value: boolean) => {
+    atBottom.current = value;
+    props.onAtBottom?.(value);
+  };
 
   const rows: Row[] = [];
   let last: { authorId: string; at: number } | null = null;
   for (const m of messages) {
     const at = Date.parse(m.createdAt);
-    const first = !last || last.authorId !== m.author.id || at - last.at > GROUP_WINDOW_MS;
+    const first = !last || last.authorId !== m.author.id || at - last.at > GROUP_WINDOW_MS || marks.has(m.id);
     rows.push({ kind: "message", key: m.id, message: m, first });
     last = { authorId: m.author.id, at };
   }
@@ -160,9 +174,14 @@ export function MessageList(props: Props) {
       el.scrollTop = p.top + (el.scrollHeight - p.height);
     } else if (lastId !== p.last || outgoing.length > p.outgoing) {
       const mine = outgoing.length > p.outgoing || messages[messages.length - 1]?.author.id === me.id;
-      if (atBottom.current || mine || p.last === undefined) {
+      const divider = p.last === undefined ? el.querySelector<HTMLElement>("[data-unread-divider]") : null;
+      if (divider) {
+        // Opening a room with unread messages: start at the first of them.
+        el.scrollTop = Math.max(0, divider.offsetTop - el.offsetTop - 8);
+        setBottom(el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX);
+      } else if (atBottom.current || mine || p.last === undefined) {
         el.scrollTop = el.scrollHeight;
-        atBottom.current = true;
+        setBottom(true);
         setUnseen(0);
       } else if (p.last !== undefined) {
         const before = messages.findIndex((m) => m.id === p.last);
@@ -175,8 +194,9 @@ export function MessageList(props: Props) {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
-    if (atBottom.current) setUnseen(0);
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    if (bottom !== atBottom.current) setBottom(bottom);
+    if (bottom) setUnseen(0);
     prev.current.top = el.scrollTop;
     prev.current.height = el.scrollHeight;
     if (el.scrollTop < TOP_LOAD_PX && hasOlder && !loadingOlder) onLoadOlder();
@@ -186,7 +206,7 @@ export function MessageList(props: Props) {
     const el = scroller.current;
     if (!el) return;
     el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
-    atBottom.current = true;
+    setBottom(true);
     setUnseen(0);
   };
 
@@ -228,13 +248,14 @@ export function MessageList(props: Props) {
               const body = row.kind === "message" ? row.message.body : row.out.body;
               const createdAt = row.kind === "message" ? row.message.createdAt : row.out.createdAt;
               return (
+                <Fragment key={row.key}>
+                {row.kind === "message" ? <TimelineMarkers marker={marks.get(row.message.id)} /> : null}
                 <li
-                  key={row.key}
                   data-testid="message"
                   data-status={row.kind === "outgoing" ? row.out.status : "sent"}
                   className={`group relative flex gap-3 rounded-md px-2 hover:bg-slate-100 dark:hover:bg-slate-900 ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
                 >
-                  <div className="w-9 shrink-0">{row.first ? <Avatar id={author.id} name={author.name} /> : null}</div>
+                  <div className="w-9 shrink-0">{row.first ? <Avatar id={author.id} name={author.name} /> : <HoverTime iso={createdAt} />}</div>
                   <div className="min-w-0 flex-1">
                     {row.first ? (
                       <div className="flex items-baseline gap-2">
@@ -287,6 +308,7 @@ export function MessageList(props: Props) {
                     ) : null}
                   </div>
                 </li>
+                </Fragment>
               );
             })}
           </ol>

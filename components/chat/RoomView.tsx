@@ -2,7 +2,11 @@
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
+import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
+import { ReadBar } from "./ReadBar";
+import { useServerNow } from "./TimelineMarkers";
+import { useReadState } from "./useReadState";
 import { ConnectionBadge } from "@/components/ui/ConnectionBadge";
 import { Banners } from "./Banners";
 import { Composer } from "./Composer";
@@ -47,6 +51,26 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   const router = useRouter();
   const pathname = usePathname();
   const around = Number(params.get("around")) || 0;
+  const tComposer = useTranslations("composer");
+  const format = useFormatter();
+  const now = useServerNow();
+  const read = useReadState(slug, room.cursor, room.load.state === "ready");
+  // "Mark as read" takes the divider away; otherwise it stays where the visit began.
+  const [dividerCleared, setDividerCleared] = useState(false);
+  const dividerSeq = dividerCleared ? null : room.openedAtSeq;
+  const sinceLastVisit = dividerSeq === null ? 0 : room.messages.filter((m) => m.seq > dividerSeq && m.author.id !== me.id).length;
+  const jumpToLatest = () => {
+    const log = document.querySelector<HTMLElement>('[data-testid="message-log"]');
+    log?.scrollTo({ top: log.scrollHeight });
+  };
+  const posting = room.posting;
+  const blockedReason = posting.allowed
+    ? null
+    : posting.reason === "muted"
+      ? Date.parse(posting.until) > now.getTime()
+        ? tComposer("blocked.muted", { until: format.dateTime(new Date(posting.until), { dateStyle: "medium", timeStyle: "short" }) })
+        : null
+      : tComposer(`blocked.${posting.reason}`);
 
   if (room.revoked) {
     // The server withdrew this page's session (or this room): say so instead of failing silently.
@@ -80,7 +104,8 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
     <div className="flex min-h-0 min-w-0 flex-1">
       <main className="flex min-w-0 flex-1 flex-col">
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 bg-white px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
-          <Link href="/" className="rounded-md p-1 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800" aria-label={t("backToLobby")}>
+          <SidebarToggle />
+          <Link href="/" className="hidden rounded-md p-1 text-slate-500 hover:bg-slate-100 md:inline dark:hover:bg-slate-800" aria-label={t("backToLobby")}>
             ←
           </Link>
           <div className="min-w-0 flex-1 basis-40">
@@ -114,6 +139,15 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
           </PanelToggle>
         </div>
         <Banners broadcasts={room.broadcasts} />
+        <ReadBar
+          count={sinceLastVisit}
+          onJump={jumpToLatest}
+          onMarkRead={() => {
+            read.markAllRead();
+            setDividerCleared(true);
+            jumpToLatest();
+          }}
+        />
         {showPeople ? (
           // Narrow screens: who is online opens under the header instead of a sidebar.
           <div id="people" className="max-h-60 overflow-y-auto border-b border-slate-200 bg-white md:hidden dark:border-slate-800 dark:bg-slate-900">
@@ -146,10 +180,12 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             onDiscard={room.discard}
             onEdit={room.edit}
             onDelete={room.remove}
+            dividerSeq={dividerSeq}
+            onAtBottom={read.setAtBottom}
           />
         )}
         <TypingIndicator users={room.typing} />
-        <Composer roomName={name} disabled={room.load.state !== "ready"} onSend={room.send} onTyping={room.setMyTyping} />
+        <Composer roomName={name} room={slug} disabled={room.load.state !== "ready"} blockedReason={blockedReason} onSend={room.send} onTyping={room.setMyTyping} />
       </main>
       <aside className="hidden w-56 shrink-0 overflow-y-auto border-l border-slate-200 bg-white md:block dark:border-slate-800 dark:bg-slate-900">
         <PresenceList online={room.online} meId={me.id} />

@@ -16,12 +16,13 @@
  *   one waits the time the server names and goes again by itself.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import type { BroadcastDelivery, BroadcastRetracted, Message, PresencePayload, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
+import type { BroadcastDelivery, BroadcastRetracted, Message, PostingState, PresencePayload, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { newClientId } from "@/components/lib/ids";
 import { outbox } from "@/components/lib/outbox";
 import { getSocket } from "@/components/lib/socket";
+import { noteServerTime } from "@/components/lib/clock";
 import { dueForSending, hasGap, initialRoomState, roomReducer, type Outgoing, type RoomState } from "./roomState";
 
 export type { Outgoing, RoomLoad } from "./roomState";
@@ -48,6 +49,8 @@ export function useRoom(slug: string) {
   const [typing, setTyping] = useState<Map<string, { user: UserRef; until: number }>>(new Map());
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [revoked, setRevoked] = useState<RevokeReason | null>(null);
+  // Where the reader stood when the room opened (the unread divider; the first join's answer only), and whether they may post now.
+  const [joinInfo, setJoinInfo] = useState<{ lastReadSeq: number | null; posting: PostingState }>({ lastReadSeq: null, posting: { allowed: true } });
   // Bumped to re-run the sending effect: a reconnect, a rate limit that has passed.
   const [wake, setWake] = useState(0);
   // The effects read the latest state without re-subscribing on every change.
@@ -92,6 +95,8 @@ export function useRoom(slug: string) {
           attempt = 0;
           if (!ack.ok) return dispatch({ type: "join-failed", error: ack.error });
           dispatch({ type: "joined", result: ack, resumed });
+          noteServerTime(ack.serverTime);
+          setJoinInfo((cur) => ({ lastReadSeq: cur.lastReadSeq ?? ack.lastReadSeq, posting: ack.posting }));
           if (!ack.more) break;
           request = { room: slug, after: ack.next, epoch: ack.epoch };
         }
@@ -333,6 +338,10 @@ export function useRoom(slug: string) {
   return {
     load: state.load,
     room: state.room,
+    /** The highest contiguous log seq received: what "read to here" means. */
+    cursor: state.cursor,
+    openedAtSeq: joinInfo.lastReadSeq,
+    posting: joinInfo.posting,
     messages: state.messages,
     outgoing: state.outbox,
     online: state.online,

@@ -7,6 +7,7 @@ import { closeSocket } from "@/components/lib/socket";
 import { LOCALE_COOKIE, LOCALES } from "@/components/i18n/locales";
 import { Avatar } from "@/components/ui/Avatar";
 import { HeaderSearch } from "@/components/search/SearchBox";
+import { GuestAccount } from "@/components/auth/GuestAccount";
 
 export function LocaleSwitcher() {
   const t = useTranslations("app");
@@ -82,6 +83,10 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
               {t("admin")}
             </Link>
           ) : null}
+          {me.guest ? (
+            // A guest's identity cannot be signed back into: register, or be warned first.
+            <GuestAccount name={me.name} signOut={signOut} />
+          ) : (
           <button
             type="button"
             onClick={signOut}
@@ -90,6 +95,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
           >
             {t("signOut")}
           </button>
+          )}
         </div>
       ) : null}
     </header>

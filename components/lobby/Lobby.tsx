@@ -1,7 +1,9 @@
 "use client";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
-import { useFormatter, useNow, useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
+import { noteServerTime, notAfter } from "@/components/lib/clock";
+import { useServerNow } from "@/components/chat/TimelineMarkers";
 import type { RoomSummary } from "@/server/contract";
 import { api, ApiError } from "@/components/lib/api";
 import { GuestBadge } from "@/components/ui/GuestBadge";
@@ -16,13 +18,20 @@ type State = { kind: "loading" } | { kind: "error"; message: string } | { kind: 
 export function Lobby() {
   const t = useTranslations("lobby");
   const format = useFormatter();
-  const now = useNow({ updateInterval: 30_000 });
+  // The server's clock (GET /api/rooms says what it is): "in 3 seconds" cannot happen.
+  const now = useServerNow();
+  const tRoom = useTranslations("room");
+  const ago = (iso: string) => {
+    const at = notAfter(new Date(iso), now);
+    return now.getTime() - at.getTime() < 45_000 ? tRoom("justNow") : format.relativeTime(at, now);
+  };
   const [state, setState] = useState<State>({ kind: "loading" });
   const [creating, setCreating] = useState(false);
 
   const refresh = useCallback(async () => {
     try {
-      const { rooms } = await api<{ rooms: RoomSummary[] }>("/api/rooms");
+      const { rooms, now: serverTime } = await api<{ rooms: RoomSummary[]; now?: string }>("/api/rooms");
+      noteServerTime(serverTime);
       setState({ kind: "ready", rooms });
     } catch (err) {
       setState((cur) => (cur.kind === "ready" ? cur : { kind: "error", message: err instanceof ApiError ? err.message : String(err) }));
@@ -113,7 +122,7 @@ export function Lobby() {
                         title={format.dateTime(new Date(room.lastMessage.createdAt), { dateStyle: "medium", timeStyle: "short" })}
                         className="shrink-0 text-xs text-slate-500 dark:text-slate-400"
                       >
-                        {format.relativeTime(new Date(room.lastMessage.createdAt), now)}
+                        {ago(room.lastMessage.createdAt)}
                       </time>
                     </>
                   ) : (

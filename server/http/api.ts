@@ -6,7 +6,7 @@
 import type { AppContext } from "../context";
 import type { WireError } from "../contract";
 import type { UserCredential } from "../credentials";
-import { patchMessageSchema, postMessageSchema } from "../contract";
+import { patchMessageSchema, postMessageSchema, readBodySchema } from "../contract";
 import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
@@ -68,7 +68,27 @@ export function createApi(ctx: AppContext) {
       return json(readiness, readiness.ok ? 200 : 503);
     }),
     route("GET", "/api/me", async (req) => json({ user: await ctx.credentials.sessionActor(req.headers) })),
-    route("GET", "/api/rooms", async (req) => json({ rooms: await ctx.rooms.list(await requireActor(req)) })),
+    route("POST", "/api/me/upgrade", async (req) => {
+      const credential = await requireCredential(req);
+      if (credential.kind !== "session") throw new AppError("forbidden", "sign in with a session to register");
+      return json(await ctx.identity.upgradeGuest(credential.actor, await readJson(req)));
+    }),
+    // Each room with this user's read state and counts; `now` is the server's clock (relative times).
+    // ?include=dms: direct messages too, as the sidebar lists them.
+    route("GET", "/api/rooms", async (req) =>
+      json({
+        rooms: await ctx.reads.entries(await requireActor(req), { dms: new URL(req.url).searchParams.get("include") === "dms" }),
+        now: new Date().toISOString(),
+      }),
+    ),
+    route("POST", "/api/rooms/:slug/read", async (req, { slug }) => {
+      const actor = await requireActor(req);
+      const { seq } = readBodySchema.parse(await readJson(req));
+      return json(await ctx.reads.markRead(actor, { room: slug, seq }));
+    }),
+    route("PUT", "/api/rooms/:slug/settings", async (req, { slug }) =>
+      json(await ctx.reads.setSettings(await requireActor(req), slug!, await readJson(req))),
+    ),
     route("POST", "/api/rooms", async (req) => {
       const actor = await requireActor(req);
       return json({ room: await ctx.rooms.create(actor, await readJson(req)) }, 201);

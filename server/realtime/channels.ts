@@ -6,3 +6,10 @@
  */
 export const roomChannel = (slug: string) => `room:${slug}`;
 export const userChannel = (id: string) => `user:${id}`;
+/**
+ * A socket that watches a room's activity (`rooms:watch`: the sidebar's
+ * unread counts) is in its activity channel: one small `room:activity` per
+ * new message, no replay, no ordering promise (counts are re-read from
+ * GET /api/rooms on reconnect).
+ */
+export const activityChannel = (slug: string) => `activity:${slug}`;

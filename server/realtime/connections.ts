@@ -10,7 +10,7 @@
  * session row deleted by hand). Every REVALIDATE_MS the credentials of all
  * open connections are re-read in one batch.
  */
-import type { RevokeReason, RevokeScope } from "../bus";
+import type { RevokeReason, RevokeScope, UserEvent } from "../bus";
 import { logger } from "../log";
 
 const log = logger("connections");
@@ -47,6 +47,8 @@ export interface Connection {
   leave?(room: string, reason: RevokeReason): void;
   /** The rooms it follows (a stream or long-poll follows exactly one). */
   rooms(): Iterable<string>;
+  /** Delivers an event addressed to its user (read position, settings); absent on feeds that carry one room only. */
+  notify?(event: UserEvent): void;
 }
 
 /** Re-reads credentials: returns the principals that no longer hold. */
@@ -60,6 +62,8 @@ export interface Connections {
   add(conn: Connection): () => void;
   /** Closes (or, with scope.room, unsubscribes) every connection matching the scope; returns how many. */
   revoke(scope: RevokeScope, reason: RevokeReason): number;
+  /** Hands a user-scoped event to every connection of that user on this node; returns how many. */
+  notifyUser(userId: string, event: UserEvent): number;
   counts(): Record<ConnectionKind, number>;
   /** Asks every open connection to reconnect (shutdown); returns how many there were. */
   reconnectAll(): number;
@@ -77,6 +81,8 @@ function matches(p: Principal, scope: RevokeScope): boolean {
 
 export function createConnections(deps: { revalidate?: Revalidator; intervalMs?: number; now?: () => number }): Connections {
   const all = new Set<Connection>();
+  /** The same connections by user, so a user's event costs their connections, not everyone's. */
+  const byUser = new Map<string, Set<Connection>>();
   const now = deps.now ?? Date.now;
 
   function closeOne(conn: Connection, reason: RevokeReason) {
@@ -119,7 +125,32 @@ export function createConnections(deps: { revalidate?: Revalidator; intervalMs?:
   const registry: Connections = {
     add(conn) {
       all.add(conn);
-      return () => all.delete(conn);
+      const userId = conn.principal.userId;
+      if (userId !== undefined) {
+        let set = byUser.get(userId);
+        if (!set) byUser.set(userId, (set = new Set()));
+        set.add(conn);
+      }
+      return () => {
+        all.delete(conn);
+        if (userId === undefined) return;
+        const set = byUser.get(userId);
+        set?.delete(conn);
+        if (set?.size === 0) byUser.delete(userId);
+      };
+    },
+    notifyUser(userId, event) {
+      let n = 0;
+      for (const conn of byUser.get(userId) ?? []) {
+        if (!conn.notify) continue;
+        try {
+          conn.notify(event);
+          n += 1;
+        } catch (err) {
+          log.error({ err, kind: conn.kind }, "notifying a connection failed");
+        }
+      }
+      return n;
     },
     revoke(scope, reason) {
       let n = 0;
@@ -157,6 +188,7 @@ export function createConnections(deps: { revalidate?: Revalidator; intervalMs?:
     close() {
       clearInterval(timer);
       all.clear();
+      byUser.clear();
     },
   };
   return registry;

@@ -219,4 +219,39 @@ describe("direct messages", () => {
     assert.equal((await post("alice", `/api/rooms/${dm.slug}/messages`, { clientId: randomUUID(), body: "hello again" })).status, 201);
     assert.equal((await post("bob", "/api/blocks", { username: "bob" })).status, 400);
   });
+
+  it("puts a new DM in the other person's sidebar at once, with its unread count", async () => {
+    for (const name of ["erin", "frank"]) {
+      cookies[name] = await register(h.url, name);
+      ids[name] = (await h.app.prisma.user.findUniqueOrThrow({ where: { username: name } })).id;
+    }
+    assert.equal((await post("frank", "/api/rooms", { name: "Frank's den", visibility: "private" })).status, 201);
+    assert.equal((await post("frank", "/api/rooms/frank-s-den/members", { username: "erin" })).status, 201);
+    const frank = connectClient(h.url, cookies.frank!);
+    await connected(frank);
+    try {
+      const watched = await frank.emitWithAck("rooms:watch", {});
+      assert.ok(watched.ok);
+      const changed = new Promise<{ room: string }>((resolve) => frank.once("rooms:changed", resolve));
+      const res = await post("erin", "/api/dms", { username: "frank" });
+      assert.equal(res.status, 200);
+      const room = ((await res.json()) as { room: RoomSummary }).room;
+      assert.equal((await changed).room, room.slug);
+      assert.equal((await post("erin", `/api/rooms/${room.slug}/messages`, { clientId: randomUUID(), body: "psst" })).status, 201);
+
+      const again = await frank.emitWithAck("rooms:watch", {});
+      assert.ok(again.ok);
+      const entry = again.rooms.find((r) => r.slug === room.slug);
+      assert.equal(entry?.kind, "dm");
+      assert.equal(entry?.name, "erin");
+      assert.equal(entry?.unread, 1);
+      // Over HTTP the sidebar asks for DMs explicitly; the lobby's list stays rooms only.
+      const withDms = ((await (await get("frank", "/api/rooms?include=dms")).json()) as { rooms: { slug: string; unread: number }[] }).rooms;
+      assert.equal(withDms.find((r) => r.slug === room.slug)?.unread, 1);
+      const plain = ((await (await get("frank", "/api/rooms")).json()) as { rooms: { slug: string }[] }).rooms;
+      assert.ok(!plain.some((r) => r.slug === room.slug));
+    } finally {
+      frank.close();
+    }
+  });
 });

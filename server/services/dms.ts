@@ -14,6 +14,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { Bus } from "../bus";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { RoomSummary } from "../contract";
 import { MAX_BODY } from "../contract";
@@ -60,12 +61,13 @@ export interface DmService {
 
 export function createDmService(deps: {
   prisma: PrismaClient;
+  bus: Bus;
   rooms: RoomService;
   presence: PresenceService;
   /** Reports per user: a report copies text into the audit log. */
   limiter: Limiter;
 }): DmService {
-  const { prisma, rooms, presence, limiter } = deps;
+  const { prisma, rooms, presence, limiter, bus } = deps;
 
   async function resolve(input: unknown) {
     const ref = userRefSchema.parse(input);
@@ -128,6 +130,8 @@ export function createDmService(deps: {
               members: { create: [{ userId: actor.id, role: "member" }, { userId: other.id, role: "member" }] },
             },
           });
+          // Both sidebars (every tab, every node) pick the new conversation up.
+          for (const userId of [actor.id, other.id]) bus.publish({ type: "user", room: "", userId, event: { type: "rooms:changed", room: room.slug } });
         } catch (err) {
           // Both opened it at once: the unique key let one create it; use that one.
           if ((err as { code?: string }).code !== "P2002") throw err;

@@ -18,6 +18,8 @@ import { createMessageService } from "./messages";
 import { createModerationService } from "./moderation";
 import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
+import { createReadService } from "./reads";
+import { createIdentityService } from "./identity";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 import { createHotStore } from "../store/hot";
@@ -61,6 +63,13 @@ export function createServices(deps: {
     admin,
     limiter: createLimiter("messages", { points: env.RATE_MESSAGES_MAX, windowMs: env.RATE_MESSAGES_WINDOW_MS, message: "you are sending too fast; wait a moment" }, redis),
   });
+  const dms = createDmService({
+    prisma,
+    bus,
+    rooms,
+    presence,
+    limiter: createLimiter("reports", { points: 30, windowMs: 60 * 60_000, message: "you are reporting too often; wait a while" }, redis),
+  });
   const tokens = createTokenService(
     prisma,
     bus,
@@ -90,12 +99,9 @@ export function createServices(deps: {
     tokens,
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,
-    dms: createDmService({
-      prisma,
-      rooms,
-      presence,
-      limiter: createLimiter("reports", { points: 30, windowMs: 60 * 60_000, message: "you are reporting too often; wait a while" }, redis),
-    }),
+    dms,
     search: createSearchService({ prisma, rooms, load: (ids) => messages.byIds(ids) }),
+    reads: createReadService({ prisma, bus, rooms, dms }),
+    identity: createIdentityService({ prisma, auth, minPasswordLength: env.MIN_PASSWORD_LENGTH }),
   };
 }

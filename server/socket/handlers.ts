@@ -12,6 +12,7 @@ import type { Socket } from "socket.io";
 import type { ZodType } from "zod";
 import type { Ack, ClientToServerEvents, JoinResult, ServerToClientEvents } from "../contract";
 import { broadcastAckSchema, joinSchema, leaveSchema, typingSchema } from "../contract";
+import { activityChannel } from "../realtime/channels";
 import type { AppContext } from "../context";
 import { toWireError } from "../errors";
 import { roomChannel } from "../realtime/channels";
@@ -50,6 +51,8 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
   const user = { id: actor.id, name: actor.name, guest: actor.guest };
   /** This socket's live subscriptions, by room slug. */
   const subs = new Map<string, Subscription>();
+  /** Rooms whose activity this socket watches (`rooms:watch`), by slug. */
+  const watched = new Set<string>();
   // Joins and leaves of one socket run one at a time, so a retried join cannot race the first.
   let queue = Promise.resolve();
   const serial = (task: () => Promise<void>) => {
@@ -67,7 +70,8 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
     id: socket.id,
     kind: "socketio",
     principal: socket.data.principal,
-    rooms: () => subs.keys(),
+    // Watched rooms count too: removal from a private room ends its activity as well.
+    rooms: () => new Set([...subs.keys(), ...watched]),
     close(reason) {
       socket.emit("revoked", { reason });
       socket.disconnect(true);
@@ -77,9 +81,17 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
     reconnect: () => socket.conn.close(),
     leave(room, reason) {
       void serial(async () => {
+        watched.delete(room);
+        void socket.leave(activityChannel(room));
+        if (!subs.has(room)) return;
         drop(room);
         socket.emit("revoked", { reason, room });
       });
+    },
+    notify(event) {
+      if (event.type === "room:read") socket.emit("room:read", { room: event.room, seq: event.seq });
+      else if (event.type === "room:settings") socket.emit("room:settings", { room: event.room, muted: event.muted });
+      else socket.emit("rooms:changed", { room: event.room });
     },
   });
 
@@ -89,7 +101,12 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
       try {
         const { room: slug, after, epoch } = joinSchema.parse(raw);
         const room = await ctx.rooms.access(actor, slug);
-        const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room, actor), ctx.broadcasts.active(room.id)]);
+        const [summary, broadcasts, read, posting] = await Promise.all([
+          ctx.rooms.summarize(room, actor),
+          ctx.broadcasts.active(room.id),
+          ctx.reads.state(actor, room),
+          ctx.reads.posting(actor, room),
+        ]);
         // A join of a room this socket already follows starts over from the new cursor.
         subs.get(room.slug)?.close();
         subs.delete(room.slug);
@@ -102,7 +119,16 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
             alive: () => socket.connected,
             page(page) {
               if (!page.more) ctx.presence.join(room.slug, user, socket.id);
-              reply({ ok: true, ...page, room: summary, online: ctx.presence.online(room.slug), broadcasts });
+              reply({
+                ok: true,
+                ...page,
+                room: summary,
+                online: ctx.presence.online(room.slug),
+                broadcasts,
+                serverTime: new Date().toISOString(),
+                lastReadSeq: read.lastReadSeq,
+                posting,
+              });
             },
             join() {
               void socket.join(roomChannel(room.slug));
@@ -146,6 +172,26 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
     acked(ctx, "message:delete", null, async (input: unknown) => {
       await ctx.messages.remove(actor, input);
       return {};
+    }),
+  );
+
+  socket.on(
+    "room:read",
+    acked(ctx, "room:read", null, async (input: unknown) => ctx.reads.markRead(actor, input)),
+  );
+
+  // Every room the user can read, with counts; the socket then gets each new
+  // message's activity. A second watch replaces the first (rooms come and go).
+  socket.on(
+    "rooms:watch",
+    acked(ctx, "rooms:watch", null, async () => {
+      const rooms = await ctx.reads.entries(actor, { dms: true });
+      const now = new Set(rooms.map((r) => r.slug));
+      for (const slug of watched) if (!now.has(slug)) void socket.leave(activityChannel(slug));
+      watched.clear();
+      for (const slug of now) watched.add(slug);
+      if (socket.connected) void socket.join([...now].map(activityChannel));
+      return { rooms, serverTime: new Date().toISOString() };
     }),
   );
 

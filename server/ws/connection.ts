@@ -99,7 +99,12 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
   async function join(id: WsId | undefined, { room: slug, after, epoch }: Of<"room:join">) {
     try {
       const room = await ctx.rooms.access(actor, slug);
-      const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room, actor), ctx.broadcasts.active(room.id)]);
+      const [summary, broadcasts, read, posting] = await Promise.all([
+        ctx.rooms.summarize(room, actor),
+        ctx.broadcasts.active(room.id),
+        ctx.reads.state(actor, room),
+        ctx.reads.posting(actor, room),
+      ]);
       if (closed) return;
       // A join of a room this connection already follows starts over from the new cursor.
       drop(room.slug);
@@ -112,7 +117,18 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
           alive: () => !closed,
           page(page) {
             if (!page.more) ctx.presence.join(room.slug, user, connId);
-            send({ type: "reply", id, ok: true, ...page, room: summary, online: ctx.presence.online(room.slug), broadcasts });
+            send({
+              type: "reply",
+              id,
+              ok: true,
+              ...page,
+              room: summary,
+              online: ctx.presence.online(room.slug),
+              broadcasts,
+              serverTime: new Date().toISOString(),
+              lastReadSeq: read.lastReadSeq,
+              posting,
+            });
           },
           // One frame per entry, shared by every /ws connection in the room.
           entry: (e: Emission) => push(e.once("ws", () => JSON.stringify(wsFrame(room.slug, e.entry)))),
@@ -163,6 +179,8 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
           return send({ type: "reply", id, ok: true });
         case "typing":
           return ctx.presence.typing(frame.room, user, frame.typing, connId);
+        case "room:read":
+          return send({ type: "reply", id, ok: true, ...(await ctx.reads.markRead(actor, { room: frame.room, seq: frame.seq })) });
       }
     } catch (err) {
       replyError(id, err, `ws ${type}`);
@@ -210,6 +228,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
     },
     // 1001 "going away": come back (after the restart, or to another node).
     reconnect: () => ws.close(1001, "server restarting"),
+    notify: (event) => push(event),
     leave(room, reason) {
       queue = queue.then(() => {
         drop(room);

@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { RoomView } from "@/components/chat/RoomView";
 import { AppHeader } from "@/components/layout/AppHeader";
+import { Sidebar } from "@/components/sidebar/Sidebar";
 import { currentActor } from "@/components/lib/session";
 import { getContext } from "@/server/context";
 
@@ -25,6 +26,7 @@ export default async function RoomPage({ params }: { params: Promise<{ slug: str
     <>
       <AppHeader me={me} />
       <div className="relative flex min-h-0 min-w-0 flex-1">
+        <Sidebar current={slug.toLowerCase()} me={{ id: me.id, name: me.name }} />
         <RoomView key={slug} slug={slug.toLowerCase()} me={{ id: me.id, name: me.name, role: me.role, guest: me.guest }} />
       </div>
     </>
