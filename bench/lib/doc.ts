@@ -1,0 +1,128 @@
+/** docs/benchmarks.md, written by `npm run bench` from one run's results. */
+import { median } from "./stats";
+import { SERVER_LABEL, stepAt, type Results } from "./report";
+
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+
+/** Per-server ramp detail: median of each figure per offered rate. */
+function rampDetail(res: Results): string {
+  const out: string[] = [];
+  for (const server of Object.keys(SERVER_LABEL)) {
+    const ramps = res.ramps.filter((r) => r.server === server);
+    if (!ramps.length) continue;
+    const rates = [...new Set(ramps.flatMap((r) => r.steps.map((s) => s.rate)))].sort((a, b) => a - b);
+    out.push(`**${SERVER_LABEL[server]}** (max sustained per rep: ${ramps.map((r) => r.maxSustained).join(", ")} msg/s)`, "");
+    out.push("| offered msg/s | reps | p50 ms | p99 ms | lost | CPU µs/delivery | send→ack p50 / p99 ms | generator-bound reps |", "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    for (const rate of rates) {
+      const steps = ramps.map((r) => stepAt(r, rate)).filter((s) => !!s);
+      const m = (pick: (s: (typeof steps)[number]) => number) => median(steps.map(pick));
+      const ack = steps.some((s) => s.ack) ? `${f(m((s) => s.ack?.p50 ?? NaN))} / ${f(m((s) => s.ack?.p99 ?? NaN))}` : "—";
+      out.push(
+        `| ${rate} | ${steps.length} | ${f(m((s) => s.p50))} | ${f(m((s) => s.p99))} | ${steps.reduce((n, s) => n + s.lost, 0)} | ${f(m((s) => s.serverCpuUsPerDelivery))} | ${ack} | ${steps.filter((s) => s.generatorBound).length} |`,
+      );
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function benchmarksDoc(res: Results, table: string): string {
+  const meta = res.meta;
+  const versions = Object.entries(meta)
+    .filter(([k]) => k.startsWith("version "))
+    .map(([k, v]) => `${k.slice(8)} ${v}`)
+    .join(", ");
+  const storms = res.storms.length
+    ? ["| server | rep | clients | joined | seconds | RSS per connection KB |", "| --- | ---: | ---: | ---: | ---: | ---: |", ...res.storms.map((s) => `| ${SERVER_LABEL[s.server]} | ${s.rep} | ${s.clients} | ${s.joined} | ${f(s.seconds, 2)} | ${f(s.rssPerConnection / 1024)} |`)].join("\n")
+    : "not measured";
+  return `# Benchmarks
+
+Written by \`npm run bench\` (bench/run.ts) on ${String(meta.date).slice(0, 10)}; raw runs in
+[bench/results/latest.json](../bench/results/latest.json), chart below. Re-run it to refresh this page;
+\`npm run bench -- --quick\` (about a minute, small sizes) only checks that the bench still works.
+
+- **Machine:** ${meta.machine}. Load average ${meta.loadavgAtStart} at the start, ${meta.loadavgAtEnd} at the end.
+- **Pinning:** ${meta.pinning}.
+- **Versions:** ${versions}.
+- **Sizes:** ${meta.subscribers} subscribers in one room, ${meta.messageBytes}-byte message bodies, ${meta.reps} reps,
+  ramp steps of ${meta.stepSeconds} s at ${meta.rates} msg/s, a ${meta.stormClients}-client connect storm,
+  history on a room of ${Number(meta.historyMessages).toLocaleString("en")} messages.
+- **PostgreSQL + Redis:** ${meta.postgres}.
+- **Conditions:** this run shared the machine with other work (the bench ran under \`nice\` while other
+  sessions built and tested on the same two cores), so absolute figures are noisy. Reps are interleaved
+  across servers so that the noise hits all of them alike; read the ratios, and the ranges.
+${res.errors.length ? `- **Errors during the run:** ${res.errors.join("; ")}\n` : ""}
+## Relay against the baselines
+
+${table}
+
+Ratios are of medians; the bracket after a ratio is the range of the per-rep ratios. "Ramp ceiling"
+means the top rate of the ramp was still sustained (the real maximum is higher); "generator-bound"
+means the load generator used over 90 % of its core at the maximum, so the baseline's figure is a
+floor, and Relay's ratio against it an upper bound.
+
+![Fan-out latency against offered rate](benchmarks-latency.svg)
+
+## What is measured, and how
+
+- **Servers.** Each server is started fresh for each rep, on 127.0.0.1, pinned with \`taskset\` to
+  core 0 while the generator (the bench process) is pinned to the other core:
+  - **Relay**: the production build (\`npm run build\`) started the way users start it,
+    \`node --enable-source-maps dist/index.mjs\` with NODE_ENV=production, on a throwaway SQLite file:
+    better-auth sessions, persistence, the room log, presence, authorization all on. Because every
+    bench client comes from one address and a few users send thousands of messages, the abuse limits
+    are raised through their documented variables (RATE_MESSAGES_MAX, RATE_SIGNIN_MAX,
+    SSE_MAX_PER_ADDRESS, SSE_MAX_TOTAL); LOG_LEVEL=warn.
+  - **minimal Socket.IO** (bench/servers/socketio-min.mjs):
+    \`socket.on("chat message", m => io.emit("chat message", m))\`, default options.
+  - **bare ws** (bench/servers/ws-min.mjs): every message sent to every client of a \`ws\` server.
+  - **bare SSE** (bench/servers/sse-min.mjs): node:http, POST /send writes one event to every stream.
+- **Generator.** Our own clients on \`node:net\` (bench/lib/clients.ts): RFC 6455 with a zero mask key,
+  Engine.IO v4 / Socket.IO v5 (handshake, pings, acks), SSE with chunked decoding. A delivery costs
+  the generator a frame-header parse, a prefix compare and two numbers read out of the body: every
+  body starts with \`~<id>~<send time>~\`, padded to the message size. It reports its own CPU share per
+  step; a step above 90 % is flagged generator-bound.
+- **Clients sign in like real ones.** Each Relay client is a guest (POST /api/auth/sign-in/anonymous,
+  session cookie), connects over the Socket.IO WebSocket transport with that cookie, sends
+  \`room:join\` and waits for its ack; the sender is one more guest and sends \`message:send\` with an
+  ack, a fresh clientId each. The SSE subscribers open \`/api/rooms/general/feed\` with their cookie.
+  Sign-in happens before any clock starts.
+- **Ramp.** Offered rate steps (paced by the clock, not by replies); after each step the generator
+  waits up to ${CFG_DRAIN} for every delivery; whatever has not arrived by then is lost. A rate is
+  sustained when p99 fan-out latency (send time to arrival at a subscriber, over every delivery of
+  the step) is ≤ 100 ms and nothing is lost; the maximum sustained rate is the highest with every lower
+  step sustained too. The ramp stops at the first failing step once 50, 100 and 200 msg/s have been
+  measured. The same steps give the latency at 100 and 200 msg/s, the CPU per delivery at 50 msg/s
+  (server utime+stime from /proc/<pid>/stat over the step, divided by deliveries to subscribers), and,
+  for Relay, send→ack latency.
+- **Connect storm.** ${meta.stormClients} clients connect at once (at most 100 handshakes in flight);
+  on Relay each also joins the room and the clock stops at the last join ack. On the baselines the
+  clock stops at the last connect. After 3 s idle, (RSS − RSS before the storm) / clients is the idle
+  memory per connection.
+- **History.** Relay creates a database and stores one real message; with the server stopped the
+  bench copies that message's rows (message + log_event, same formats) with direct SQL to
+  ${Number(meta.historyMessages).toLocaleString("en")} messages, gapless seqs, and moves room.lastSeq. Then, on a
+  fresh server: GET /api/rooms/general/messages?before=<random seq> (a page of 50), the newest page, and
+  resume (GET …/messages?after=<random seq>&wait=0, one replay page), sequentially, p50/p99.
+- **PostgreSQL + Redis.** The same fan-out (fixed rates, no ramp) on a scratch PostgreSQL database,
+  once with the in-memory bus and once with REDIS_URL (a unique REDIS_PREFIX), as Relay-process CPU per
+  delivery. PostgreSQL's and Redis's own CPU is not included.
+
+## Ramp detail
+
+${rampDetail(res)}
+## Connect storms
+
+${storms}
+
+## Where a target is missed
+
+A target marked **missed** in the table is the gap the hot-path work (issue 8, section 2) is to
+close; the issue names the levers: the send path's SQL statements and Prisma's share of the CPU
+(in-memory room, role, ban and mute state; no pre-read; no \`include\`; group commit), the ack
+waiting for the fan-out, the SSE frame built once per event instead of once per stream, and presence
+deltas instead of the full online list on every join. Re-run \`npm run bench\` after each change.
+`;
+}
+
+const CFG_DRAIN = "the drain time (3 s)";

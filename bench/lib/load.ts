@@ -1,0 +1,351 @@
+/**
+ * The load itself: subscriber sets and senders per server kind, a paced
+ * fan-out step, the connect storm, and the delivery accounting shared by
+ * all of them.
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { HOST, httpPoster, sioConnect, sseConnect, wsConnect, type OnDelivery, type SioClient } from "./clients";
+import { makeBody, readMarker } from "./frames";
+import { procCpuUs, procRss } from "./procs";
+import { Histogram } from "./stats";
+
+export type Kind = "relay" | "socketio" | "ws" | "relay-sse" | "sse";
+export const ROOM = "general";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- Delivery accounting -------------------------------------------------------------
+
+interface Phase {
+  first: number;
+  counts: Uint16Array;
+  hist: Histogram;
+  received: number;
+}
+let phase: Phase | null = null;
+let nextId = 1;
+
+/** Every subscriber's frames with a bench body come here. */
+export const onDelivery: OnDelivery = (buf, from, to) => {
+  const p = phase;
+  if (!p) return;
+  const m = readMarker(buf, from, to);
+  if (!m) return;
+  const i = m.id - p.first;
+  if (i < 0 || i >= p.counts.length) return;
+  p.counts[i]!++;
+  p.received++;
+  p.hist.record(performance.now() - m.sentAt);
+};
+
+/** Runs `fn(i)` for i < n with at most `concurrency` in flight; returns the failures' count and first error. */
+export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<{ failed: number; firstError?: string }> {
+  let next = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      try {
+        await fn(i);
+      } catch (err) {
+        failed++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, worker));
+  return { failed, ...(firstError ? { firstError } : {}) };
+}
+
+// ---- Relay's sign-in ---------------------------------------------------------------------
+
+/** A guest session, the way the browser gets one: POST /api/auth/sign-in/anonymous, keep the cookie. */
+export async function guestCookie(port: number, name: string): Promise<string> {
+  const url = `http://${HOST}:${port}`;
+  const res = await fetch(`${url}/api/auth/sign-in/anonymous`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ name }),
+  });
+  if (!res.ok) throw new Error(`guest sign-in failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  if (!cookie) throw new Error("guest sign-in set no cookie");
+  return cookie;
+}
+
+export async function guestCookies(port: number, n: number, tag: string): Promise<string[]> {
+  const cookies: string[] = new Array(n);
+  const r = await pool(n, 8, async (i) => {
+    cookies[i] = await guestCookie(port, `Bench ${tag} ${i}`);
+  });
+  if (r.failed) throw new Error(`${r.failed} of ${n} guest sign-ins failed: ${r.firstError}`);
+  return cookies;
+}
+
+async function relayJoined(port: number, cookie: string, withDeliveries: boolean, timeoutMs: number): Promise<SioClient> {
+  const c = await sioConnect(port, { cookie, timeoutMs, ...(withDeliveries ? { deliveryPrefix: '42["message:new",', onDelivery } : {}) });
+  const ack = await c.emitWithAck<{ ok: boolean; error?: { message: string } }>("room:join", { room: ROOM }, timeoutMs);
+  if (!ack.ok) {
+    c.close();
+    throw new Error(`room:join refused: ${ack.error?.message}`);
+  }
+  return c;
+}
+
+// ---- Fan-out -------------------------------------------------------------------------------
+
+export interface Fanout {
+  kind: Kind;
+  subscribers: number;
+  send(id: number, size: number): void;
+  /** send→ack latencies (Relay only). */
+  acks?: { hist: Histogram; errors: number; firstError?: string };
+  close(): void;
+}
+
+/**
+ * `subs` subscribers and one sender, connected and joined. For Relay the
+ * sender is a guest of its own (cookies[subs]); on SSE kinds the
+ * subscribers are event streams and the sender stays on Socket.IO (Relay)
+ * or POSTs (bare SSE).
+ */
+export async function openFanout(kind: Kind, port: number, subs: number, cookies: string[] = []): Promise<Fanout> {
+  const closers: (() => void)[] = [];
+  const connectOne = async (i: number) => {
+    switch (kind) {
+      case "relay": {
+        const c = await relayJoined(port, cookies[i]!, true, 60_000);
+        closers.push(() => c.close());
+        return;
+      }
+      case "socketio": {
+        const c = await sioConnect(port, { deliveryPrefix: '42["chat message",', onDelivery });
+        closers.push(() => c.close());
+        return;
+      }
+      case "ws": {
+        const c = await wsConnect(port, "/");
+        c.onMessage = (p) => onDelivery(p, 0, p.length);
+        closers.push(() => c.close());
+        return;
+      }
+      case "relay-sse": {
+        const c = await sseConnect(port, `/api/rooms/${ROOM}/feed`, onDelivery, { Cookie: cookies[i]! });
+        closers.push(() => c.close());
+        return;
+      }
+      case "sse": {
+        const c = await sseConnect(port, "/events", onDelivery);
+        closers.push(() => c.close());
+        return;
+      }
+    }
+  };
+  const r = await pool(subs, 50, connectOne);
+  if (r.failed) {
+    for (const c of closers) c();
+    throw new Error(`${kind}: ${r.failed} of ${subs} subscribers failed to connect: ${r.firstError}`);
+  }
+  const close = () => {
+    for (const c of closers) c();
+  };
+  if (kind === "relay" || kind === "relay-sse") {
+    const sender = await relayJoined(port, cookies[subs]!, false, 60_000);
+    closers.push(() => sender.close());
+    const acks = { hist: new Histogram(), errors: 0 } as NonNullable<Fanout["acks"]>;
+    return {
+      kind,
+      subscribers: subs,
+      acks,
+      send(id, size) {
+        const t0 = performance.now();
+        sender.emitRawAck("message:send", { room: ROOM, clientId: randomUUID(), body: makeBody(id, t0, size) }, (raw) => {
+          acks.hist.record(performance.now() - t0);
+          if (raw.indexOf('"ok":true') === -1) {
+            acks.errors++;
+            acks.firstError ??= raw.toString().slice(0, 200);
+          }
+        });
+      },
+      close,
+    };
+  }
+  if (kind === "socketio") {
+    const sender = await sioConnect(port);
+    closers.push(() => sender.close());
+    return { kind, subscribers: subs, send: (id, size) => sender.emit("chat message", makeBody(id, performance.now(), size)), close };
+  }
+  if (kind === "ws") {
+    const sender = await wsConnect(port, "/");
+    closers.push(() => sender.close());
+    return { kind, subscribers: subs, send: (id, size) => sender.send(makeBody(id, performance.now(), size)), close };
+  }
+  const poster = await httpPoster(port);
+  closers.push(() => poster.close());
+  return { kind, subscribers: subs, send: (id, size) => poster.post("/send", makeBody(id, performance.now(), size)), close };
+}
+
+export interface StepResult {
+  rate: number;
+  seconds: number;
+  sent: number;
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Server CPU (utime+stime) over the step, per delivered message. */
+  serverCpuUsPerDelivery: number;
+  /** Share of one core the server used while the step ran. */
+  serverCpuShare: number;
+  /** Share of one core the generator used while the step ran; above 0.9 the figure may be the generator's. */
+  generatorCpuShare: number;
+  generatorBound: boolean;
+  ack?: { p50: number; p99: number; errors: number; firstError?: string };
+}
+
+/**
+ * Sends `rate` messages a second for `seconds` (paced by the clock, not by
+ * replies), then waits up to `drainMs` for every delivery. A message still
+ * missing at a subscriber after that counts as lost.
+ */
+export async function step(f: Fanout, pid: number, rate: number, seconds: number, size: number, drainMs: number): Promise<StepResult> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const first = nextId;
+  nextId += total;
+  const p: Phase = { first, counts: new Uint16Array(total), hist: new Histogram(), received: 0 };
+  f.acks?.hist.reset();
+  if (f.acks) {
+    f.acks.errors = 0;
+    delete f.acks.firstError;
+  }
+  phase = p;
+  const cpu0 = procCpuUs(pid);
+  const gen0 = process.cpuUsage();
+  const start = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+      while (sent < due) f.send(first + sent++, size);
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const expected = total * f.subscribers;
+  const deadline = performance.now() + drainMs;
+  while ((p.received < expected || (f.acks && f.acks.hist.count < total)) && performance.now() < deadline) await sleep(10);
+  const wall = performance.now() - start;
+  const cpu1 = procCpuUs(pid);
+  const gen = process.cpuUsage(gen0);
+  phase = null;
+  let lost = 0;
+  let duplicates = 0;
+  for (const c of p.counts) {
+    if (c < f.subscribers) lost += f.subscribers - c;
+    else if (c > f.subscribers) duplicates += c - f.subscribers;
+  }
+  const generatorCpuShare = (gen.user + gen.system) / 1000 / wall;
+  return {
+    rate,
+    seconds,
+    sent: total,
+    expected,
+    delivered: p.received,
+    lost,
+    duplicates,
+    p50: p.hist.percentile(0.5),
+    p99: p.hist.percentile(0.99),
+    max: p.hist.max,
+    serverCpuUsPerDelivery: p.received ? (cpu1 - cpu0) / p.received : NaN,
+    serverCpuShare: (cpu1 - cpu0) / 1000 / wall,
+    generatorCpuShare,
+    generatorBound: generatorCpuShare > 0.9,
+    ...(f.acks
+      ? { ack: { p50: f.acks.hist.percentile(0.5), p99: f.acks.hist.percentile(0.99), errors: f.acks.errors + Math.max(0, total - f.acks.hist.count), ...(f.acks.firstError ? { firstError: f.acks.firstError } : {}) } }
+      : {}),
+  };
+}
+
+// ---- The connect storm -----------------------------------------------------------------------
+
+export interface StormResult {
+  clients: number;
+  joined: number;
+  failed: number;
+  firstError?: string;
+  seconds: number;
+  rssBefore: number;
+  rssAfter: number;
+  /** (RSS with every client idle and joined − RSS before) / clients, in bytes. */
+  rssPerConnection: number;
+  generatorCpuShare: number;
+}
+
+/**
+ * `n` clients connect (and, on Relay, join the room) at once, at most
+ * `concurrency` handshakes in flight; the clock stops when the last is
+ * joined. They then stay idle for `idleMs` before the server's RSS is read.
+ */
+export async function storm(kind: "relay" | "socketio" | "ws", port: number, pid: number, n: number, cookies: string[], opts: { concurrency: number; timeoutMs: number; idleMs: number }): Promise<StormResult> {
+  const open: { close(): void }[] = [];
+  await sleep(500);
+  const rssBefore = procRss(pid);
+  const gen0 = process.cpuUsage();
+  const start = performance.now();
+  const r = await pool(n, opts.concurrency, async (i) => {
+    if (kind === "relay") open.push(await relayJoined(port, cookies[i]!, false, opts.timeoutMs));
+    else if (kind === "socketio") open.push(await sioConnect(port, { timeoutMs: opts.timeoutMs }));
+    else open.push(await wsConnect(port, "/", {}, opts.timeoutMs));
+  });
+  const seconds = (performance.now() - start) / 1000;
+  const gen = process.cpuUsage(gen0);
+  await sleep(opts.idleMs);
+  const rssAfter = procRss(pid);
+  for (const c of open) c.close();
+  await sleep(300);
+  return {
+    clients: n,
+    joined: open.length,
+    failed: r.failed,
+    ...(r.firstError ? { firstError: r.firstError } : {}),
+    seconds,
+    rssBefore,
+    rssAfter,
+    rssPerConnection: open.length ? (rssAfter - rssBefore) / open.length : NaN,
+    generatorCpuShare: (gen.user + gen.system) / 1000 / (seconds * 1000),
+  };
+}
+
+// ---- History and resume --------------------------------------------------------------------
+
+export interface LatencyResult {
+  requests: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+}
+
+/** `n` sequential GETs of `path(i)` with the cookie; the latency of each whole response. */
+export async function httpLatency(port: number, cookie: string, n: number, path: (i: number) => string, check: (body: string) => boolean): Promise<LatencyResult> {
+  const times: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`http://${HOST}:${port}${path(i)}`, { headers: { cookie } });
+    const body = await res.text();
+    times.push(performance.now() - t0);
+    if (!res.ok || !check(body)) errors++;
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
+  return { requests: n, p50: at(0.5), p99: at(0.99), max: times.at(-1)!, errors };
+}
