@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     "no-write": { type: "boolean", default: false },
     build: { type: "boolean", default: false },
     only: { type: "string" },
+    servers: { type: "string" },
   },
 });
 const QUICK = args.quick;
@@ -65,6 +66,8 @@ const CFG = {
 };
 const only = args.only ? new Set(args.only.split(",")) : null;
 const want = (what: string) => !only || only.has(what);
+const serverSet = args.servers ? new Set(args.servers.split(",")) : null;
+const wantServer = (s: string) => !serverSet || serverSet.has(s);
 const WRITE_DOCS = args["no-write"] ? false : (args.write ?? !QUICK);
 const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -279,7 +282,7 @@ function versions(): Record<string, string> {
 }
 
 async function main() {
-  ensureBuild();
+  if (wantServer("relay")) ensureBuild();
   const pinned = pinGenerator();
   const cpu = os.cpus()[0]?.model ?? "?";
   Object.assign(results.meta, {
@@ -302,7 +305,7 @@ async function main() {
   if (pgWhy) log(`PostgreSQL + Redis part skipped: ${pgWhy}`);
   results.meta.postgres = pgWhy ? `skipped: ${pgWhy}` : "postgresql on 127.0.0.1, redis on 127.0.0.1";
 
-  const servers = ["relay", "socketio", "ws", "sse"] as const;
+  const servers = (["relay", "socketio", "ws", "sse"] as const).filter(wantServer);
   for (let rep = 1; rep <= CFG.reps; rep++) {
     const order = servers.map((_, i) => servers[(i + rep - 1) % servers.length]!);
     for (const s of order) {
@@ -319,7 +322,7 @@ async function main() {
       ["history", runHistory],
       ["pg", runPostgres],
     ] as const) {
-      if (!want(name) || (name === "pg" && pgWhy)) continue;
+      if (!want(name) || !wantServer("relay") || (name === "pg" && pgWhy)) continue;
       try {
         await fn(rep);
       } catch (err) {
@@ -347,7 +350,9 @@ async function main() {
   }
   if (!errors.length) rmSync(WORK, { recursive: true, force: true });
   // The bench is broken (not slow) when a part produced no result at all.
-  const nothing = (want("fanout") && !results.ramps.some((r) => r.server === "relay" && r.steps.length)) || (want("storm") && !results.storms.length) || (want("history") && !results.history.length);
+  const nothing =
+    wantServer("relay") &&
+    ((want("fanout") && !results.ramps.some((r) => r.server === "relay" && r.steps.length)) || (want("storm") && !results.storms.length) || (want("history") && !results.history.length));
   if (errors.length || nothing) {
     console.error(`bench: ${errors.length} error(s)${nothing ? ", and a part produced no result" : ""}; logs were in ${LOGS}`);
     process.exitCode = 1;
