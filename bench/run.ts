@@ -28,7 +28,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { HOST } from "./lib/clients";
-import { guestCookies, httpLatency, openFanout, step, storm, type Kind, type StepResult } from "./lib/load";
+import { guestCookies, httpLatency, openFanout, SENDERS, step, storm, type Kind, type StepResult } from "./lib/load";
 import { CORES, HAS_TASKSET, listening, pinGenerator, startProc, type Proc } from "./lib/procs";
 import { latencySvg, ratioTable, type History, type Ramp, type Results, type Storm } from "./lib/report";
 import { continueRamp, maxSustained } from "./lib/stats";
@@ -54,7 +54,7 @@ const QUICK = args.quick;
 const CFG = {
   reps: Number(args.reps ?? (QUICK ? 1 : 3)),
   subs: Number(args.subs ?? (QUICK ? 50 : 500)),
-  storm: Number(args.storm ?? (QUICK ? 200 : 3000)),
+  storm: Number(args.storm ?? (QUICK ? 100 : 3000)),
   size: Number(args.size ?? 100),
   history: Number(args.history ?? (QUICK ? 20_000 : 1_000_000)),
   rates: QUICK ? [50, 100, 200] : [50, 100, 150, 200, 300, 400, 600, 800, 1000],
@@ -156,7 +156,7 @@ async function ramp(server: string, kind: Kind, proc: Proc, rep: number, cookies
 }
 
 async function stormOf(server: "relay" | "socketio" | "ws", proc: Proc, rep: number, cookies: string[]): Promise<Storm> {
-  const s = await storm(server, proc.port, proc.pid, CFG.storm, cookies, { concurrency: 100, timeoutMs: QUICK ? 30_000 : 120_000, idleMs: QUICK ? 1000 : 3000 });
+  const s = await storm(server, proc.port, proc.pid, CFG.storm, cookies, { concurrency: 100, timeoutMs: QUICK ? 30_000 : 60_000, idleMs: QUICK ? 1000 : 3000, deadlineMs: QUICK ? 60_000 : 150_000 });
   log(`${server} rep ${rep} storm: ${s.joined}/${s.clients} in ${s.seconds.toFixed(2)} s, ${(s.rssPerConnection / 1024).toFixed(1)} KB RSS each${s.firstError ? ` (first error: ${s.firstError})` : ""}`);
   if (s.joined < s.clients) errors.push(`${server} rep ${rep}: ${s.clients - s.joined} of ${s.clients} storm clients failed (${s.firstError})`);
   return { server, rep, clients: s.clients, joined: s.joined, seconds: s.seconds, rssPerConnection: s.rssPerConnection, failed: s.failed };
@@ -165,7 +165,7 @@ async function stormOf(server: "relay" | "socketio" | "ws", proc: Proc, rep: num
 async function runRelay(rep: number) {
   const proc = await startRelay(`relay-${rep}`);
   try {
-    const n = Math.max(CFG.storm, CFG.subs + 1);
+    const n = Math.max(CFG.storm, CFG.subs + SENDERS);
     const t0 = Date.now();
     const cookies = await guestCookies(proc.port, n, `r${rep}`);
     log(`relay rep ${rep}: ${n} guests signed in in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -243,7 +243,7 @@ async function runPostgres(rep: number) {
     for (const server of order) {
       const proc = await startRelay(`${server}-${rep}`, { DATABASE_URL: db.url, ...(server === "relay-pg-redis" ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : {}) });
       try {
-        const cookies = await guestCookies(proc.port, CFG.subs + 1, `${server === "relay-pg" ? "m" : "x"}${rep}`);
+        const cookies = await guestCookies(proc.port, CFG.subs + SENDERS, `${server === "relay-pg" ? "m" : "x"}${rep}`);
         results.ramps.push(await ramp(server, "relay", proc, rep, cookies, CFG.pgRates, true));
       } finally {
         await proc.stop();

@@ -12,6 +12,8 @@ import { Histogram } from "./stats";
 
 export type Kind = "relay" | "socketio" | "ws" | "relay-sse" | "sse";
 export const ROOM = "general";
+/** Connections that send, round-robin (a busy room has many senders; each also receives, uncounted). */
+export const SENDERS = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- Delivery accounting -------------------------------------------------------------
@@ -108,10 +110,10 @@ export interface Fanout {
 }
 
 /**
- * `subs` subscribers and one sender, connected and joined. For Relay the
- * sender is a guest of its own (cookies[subs]); on SSE kinds the
- * subscribers are event streams and the sender stays on Socket.IO (Relay)
- * or POSTs (bare SSE).
+ * `subs` subscribers and SENDERS senders, connected and joined. For Relay
+ * each sender is a guest of its own (cookies[subs + i]); on SSE kinds the
+ * subscribers are event streams and the senders stay on Socket.IO (Relay)
+ * or POST (bare SSE).
  */
 export async function openFanout(kind: Kind, port: number, subs: number, cookies: string[] = []): Promise<Fanout> {
   const closers: (() => void)[] = [];
@@ -153,9 +155,14 @@ export async function openFanout(kind: Kind, port: number, subs: number, cookies
   const close = () => {
     for (const c of closers) c();
   };
+  const rr = <T>(xs: T[]) => {
+    let i = 0;
+    return () => xs[i++ % xs.length]!;
+  };
   if (kind === "relay" || kind === "relay-sse") {
-    const sender = await relayJoined(port, cookies[subs]!, false, 60_000);
-    closers.push(() => sender.close());
+    const senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => relayJoined(port, cookies[subs + i]!, false, 60_000)));
+    for (const c of senders) closers.push(() => c.close());
+    const next = rr(senders);
     const acks = { hist: new Histogram(), errors: 0 } as NonNullable<Fanout["acks"]>;
     return {
       kind,
@@ -163,7 +170,7 @@ export async function openFanout(kind: Kind, port: number, subs: number, cookies
       acks,
       send(id, size) {
         const t0 = performance.now();
-        sender.emitRawAck("message:send", { room: ROOM, clientId: randomUUID(), body: makeBody(id, t0, size) }, (raw) => {
+        next().emitRawAck("message:send", { room: ROOM, clientId: randomUUID(), body: makeBody(id, t0, size) }, (raw) => {
           acks.hist.record(performance.now() - t0);
           if (raw.indexOf('"ok":true') === -1) {
             acks.errors++;
@@ -175,18 +182,21 @@ export async function openFanout(kind: Kind, port: number, subs: number, cookies
     };
   }
   if (kind === "socketio") {
-    const sender = await sioConnect(port);
-    closers.push(() => sender.close());
-    return { kind, subscribers: subs, send: (id, size) => sender.emit("chat message", makeBody(id, performance.now(), size)), close };
+    const senders = await Promise.all(Array.from({ length: SENDERS }, () => sioConnect(port)));
+    for (const c of senders) closers.push(() => c.close());
+    const next = rr(senders);
+    return { kind, subscribers: subs, send: (id, size) => next().emit("chat message", makeBody(id, performance.now(), size)), close };
   }
   if (kind === "ws") {
-    const sender = await wsConnect(port, "/");
-    closers.push(() => sender.close());
-    return { kind, subscribers: subs, send: (id, size) => sender.send(makeBody(id, performance.now(), size)), close };
+    const senders = await Promise.all(Array.from({ length: SENDERS }, () => wsConnect(port, "/")));
+    for (const c of senders) closers.push(() => c.close());
+    const next = rr(senders);
+    return { kind, subscribers: subs, send: (id, size) => next().send(makeBody(id, performance.now(), size)), close };
   }
-  const poster = await httpPoster(port);
-  closers.push(() => poster.close());
-  return { kind, subscribers: subs, send: (id, size) => poster.post("/send", makeBody(id, performance.now(), size)), close };
+  const posters = await Promise.all(Array.from({ length: SENDERS }, () => httpPoster(port)));
+  for (const c of posters) closers.push(() => c.close());
+  const next = rr(posters);
+  return { kind, subscribers: subs, send: (id, size) => next().post("/send", makeBody(id, performance.now(), size)), close };
 }
 
 export interface StepResult {
@@ -294,13 +304,22 @@ export interface StormResult {
  * `concurrency` handshakes in flight; the clock stops when the last is
  * joined. They then stay idle for `idleMs` before the server's RSS is read.
  */
-export async function storm(kind: "relay" | "socketio" | "ws", port: number, pid: number, n: number, cookies: string[], opts: { concurrency: number; timeoutMs: number; idleMs: number }): Promise<StormResult> {
+export async function storm(
+  kind: "relay" | "socketio" | "ws",
+  port: number,
+  pid: number,
+  n: number,
+  cookies: string[],
+  opts: { concurrency: number; timeoutMs: number; idleMs: number; deadlineMs: number },
+): Promise<StormResult> {
   const open: { close(): void }[] = [];
   await sleep(500);
   const rssBefore = procRss(pid);
   const gen0 = process.cpuUsage();
   const start = performance.now();
+  const deadline = start + opts.deadlineMs;
   const r = await pool(n, opts.concurrency, async (i) => {
+    if (performance.now() > deadline) throw new Error(`not started: the storm passed its ${opts.deadlineMs / 1000} s deadline`);
     if (kind === "relay") open.push(await relayJoined(port, cookies[i]!, false, opts.timeoutMs));
     else if (kind === "socketio") open.push(await sioConnect(port, { timeoutMs: opts.timeoutMs }));
     else open.push(await wsConnect(port, "/", {}, opts.timeoutMs));
