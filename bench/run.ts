@@ -3,7 +3,9 @@
  *
  *   npm run bench                 # full: 3 reps, 500 subscribers, 3,000-client storm, 1M-message history
  *   npm run bench -- --quick      # about a minute, small sizes, 1 rep (CI: proves the bench still runs)
- *   options: --reps N, --subs N, --storm N, --size BYTES, --history N, --no-write, --build, --only a,b
+ *   options: --reps N, --subs N, --storm N, --size BYTES, --history N, --no-write, --build,
+ *            --only fanout,storm,sse,history,pg  --servers relay,socketio,ws,sse
+ *   npx tsx bench/run.ts --render bench/results/latest.json   # rewrite the docs from saved results
  *
  * Servers, each started fresh, in turn, on 127.0.0.1, pinned to core 0 (the
  * generator, this process, to the last core) when `taskset` exists:
@@ -23,12 +25,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { HOST } from "./lib/clients";
-import { guestCookies, httpLatency, openFanout, SENDERS, step, storm, type Kind, type StepResult } from "./lib/load";
+import { beginRamp, endRamp, guestCookies, httpLatency, openFanout, SENDERS, step, storm, type Kind, type StepResult } from "./lib/load";
 import { CORES, HAS_TASKSET, listening, pinGenerator, startProc, type Proc } from "./lib/procs";
 import { latencySvg, ratioTable, type History, type Ramp, type Results, type Storm } from "./lib/report";
 import { continueRamp, maxSustained } from "./lib/stats";
@@ -48,6 +50,7 @@ const { values: args } = parseArgs({
     build: { type: "boolean", default: false },
     only: { type: "string" },
     servers: { type: "string" },
+    render: { type: "string" },
   },
 });
 const QUICK = args.quick;
@@ -126,24 +129,31 @@ function startBaseline(kind: "socketio" | "ws" | "sse"): Promise<Proc> {
 async function ramp(server: string, kind: Kind, proc: Proc, rep: number, cookies: string[], rates = CFG.rates, fixed = false): Promise<Ramp> {
   const f = await openFanout(kind, proc.port, CFG.subs, cookies);
   const steps: StepResult[] = [];
+  beginRamp();
   try {
     await new Promise((r) => setTimeout(r, 500));
     // A short warm-up (JIT, pools), not recorded.
     await step(f, proc.pid, rates[0]!, Math.min(1, CFG.stepSeconds), CFG.size, CFG.drainMs);
+    await endRamp(CFG.drainMs);
+    beginRamp();
     for (const rate of rates) {
       if (!fixed && !continueRamp(steps, CFG.mustReach)) break;
       const s = await step(f, proc.pid, rate, CFG.stepSeconds, CFG.size, CFG.drainMs);
       steps.push(s);
       log(
-        `${server} rep ${rep} ${rate} msg/s: p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} ms, lost ${s.lost}, cpu ${s.serverCpuUsPerDelivery.toFixed(1)} µs/delivery, server ${(s.serverCpuShare * 100).toFixed(0)} %, generator ${(s.generatorCpuShare * 100).toFixed(0)} %` +
-          (s.ack ? `, ack p50 ${s.ack.p50.toFixed(1)} p99 ${s.ack.p99.toFixed(1)} ms (${s.ack.errors} errors${s.ack.firstError ? `: ${s.ack.firstError}` : ""})` : ""),
+        `${server} rep ${rep} ${rate} msg/s: p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} ms, missing at drain ${s.missingAtDrain}, cpu ${s.serverCpuUsPerDelivery.toFixed(1)} µs/delivery, server ${(s.serverCpuShare * 100).toFixed(0)} %, generator ${(s.generatorCpuShare * 100).toFixed(0)} %` +
+          (s.ack ? `, ack p50 ${s.ack.p50.toFixed(1)} p99 ${s.ack.p99.toFixed(1)} ms (${s.ack.errors} refused${s.ack.firstError ? `: ${s.ack.firstError}` : ""}, ${s.ack.missing} late)` : ""),
       );
       await new Promise((r) => setTimeout(r, 300));
     }
+    const lost = await endRamp(30_000);
+    steps.forEach((s, i) => (s.lost = lost[i] ?? s.lost));
+    const late = steps.reduce((n, s) => n + s.missingAtDrain - s.lost, 0);
+    log(`${server} rep ${rep}: ${steps.reduce((n, s) => n + s.lost, 0)} deliveries never arrived, ${late} arrived after their step's drain time`);
   } finally {
     f.close();
   }
-  const max = maxSustained(steps);
+  const max = maxSustained(steps.map((s) => ({ ...s, lost: s.missingAtDrain })));
   const atMax = steps.find((s) => s.rate === max);
   return {
     server,
@@ -162,13 +172,34 @@ async function stormOf(server: "relay" | "socketio" | "ws", proc: Proc, rep: num
   return { server, rep, clients: s.clients, joined: s.joined, seconds: s.seconds, rssPerConnection: s.rssPerConnection, failed: s.failed };
 }
 
+/** The guests of rep 1, kept for the later reps: a copy of the database right after their sign-ins, and their cookies. */
+let signedIn: { db: string; cookies: string[] } | null = null;
+
 async function runRelay(rep: number) {
-  const proc = await startRelay(`relay-${rep}`);
+  if (!signedIn) {
+    // Sign-ins once, on a server of their own; every rep then starts a fresh server on a copy of the result.
+    const dir = mkdtempSync(path.join(WORK, "signin-"));
+    const proc = await startRelay("relay-signin", {}, dir);
+    try {
+      const n = Math.max(CFG.storm, CFG.subs + SENDERS);
+      const t0 = Date.now();
+      const cookies = await guestCookies(proc.port, n, "b");
+      log(`relay: ${n} guests signed in in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const snapshot = path.join(WORK, "signed-in.db");
+      const { default: Database } = await import("better-sqlite3");
+      const db = new Database(path.join(dir, "chat.db"), { readonly: true });
+      db.exec(`VACUUM INTO '${snapshot.replace(/'/g, "''")}'`);
+      db.close();
+      signedIn = { db: snapshot, cookies };
+    } finally {
+      await proc.stop();
+    }
+  }
+  const dir = mkdtempSync(path.join(WORK, `relay-${rep}-`));
+  copyFileSync(signedIn.db, path.join(dir, "chat.db"));
+  const proc = await startRelay(`relay-${rep}`, {}, dir);
   try {
-    const n = Math.max(CFG.storm, CFG.subs + SENDERS);
-    const t0 = Date.now();
-    const cookies = await guestCookies(proc.port, n, `r${rep}`);
-    log(`relay rep ${rep}: ${n} guests signed in in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const { cookies } = signedIn;
     if (want("storm")) results.storms.push(await stormOf("relay", proc, rep, cookies));
     if (want("fanout")) results.ramps.push(await ramp("relay", "relay", proc, rep, cookies));
     if (want("sse")) results.ramps.push(await ramp("relay-sse", "relay-sse", proc, rep, cookies));
@@ -240,10 +271,12 @@ async function runPostgres(rep: number) {
   const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
   try {
     const order = rep % 2 ? ["relay-pg-redis", "relay-pg"] : ["relay-pg", "relay-pg-redis"];
+    // The sessions live in the database both servers share: sign in once, on the first.
+    let cookies: string[] | null = null;
     for (const server of order) {
       const proc = await startRelay(`${server}-${rep}`, { DATABASE_URL: db.url, ...(server === "relay-pg-redis" ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : {}) });
       try {
-        const cookies = await guestCookies(proc.port, CFG.subs + SENDERS, `${server === "relay-pg" ? "m" : "x"}${rep}`);
+        cookies ??= await guestCookies(proc.port, CFG.subs + SENDERS, `p${rep}`);
         results.ramps.push(await ramp(server, "relay", proc, rep, cookies, CFG.pgRates, true));
       } finally {
         await proc.stop();
@@ -279,6 +312,16 @@ function versions(): Record<string, string> {
   const relay = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout?.toString().trim() ?? "?";
   return { relay: `${relay} (${commit})`, node: process.versions.node, "socket.io": pkg("socket.io"), ws: pkg("ws"), "better-sqlite3": pkg("better-sqlite3"), "@prisma/client": pkg("@prisma/client"), next: pkg("next") };
+}
+
+async function render(file: string) {
+  const saved = JSON.parse(readFileSync(file, "utf8")) as Results;
+  const { markdown } = ratioTable(saved);
+  const { benchmarksDoc } = await import("./lib/doc");
+  writeFileSync(path.join(ROOT, "docs/benchmarks-latency.svg"), latencySvg(saved));
+  writeFileSync(path.join(ROOT, "docs/benchmarks.md"), benchmarksDoc(saved, markdown));
+  console.log(markdown);
+  rmSync(WORK, { recursive: true, force: true });
 }
 
 async function main() {
@@ -359,4 +402,5 @@ async function main() {
   }
 }
 
-await main();
+if (args.render) await render(args.render);
+else await main();

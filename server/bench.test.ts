@@ -12,6 +12,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import type { Results } from "../bench/lib/report";
+// The bench's pure parts (stats, ramp logic, protocol framing) have their tests next to them;
+// importing them here runs them with the unit suite (its glob covers server/ and components/ only).
+import "../bench/stats.test";
+import "../bench/frames.test";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 

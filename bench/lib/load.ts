@@ -22,23 +22,70 @@ interface Phase {
   first: number;
   counts: Uint16Array;
   hist: Histogram;
+  /** Deliveries within the step and its drain time. */
   received: number;
+  /** Counting for latency and `received` (the step and its drain); later arrivals only count as late. */
+  open: boolean;
+  subscribers: number;
+  missingAtDrain: number;
 }
-let phase: Phase | null = null;
+/** The steps of the current ramp: a delivery after its step's drain still arrives, late, not lost. */
+let phases: Phase[] = [];
 let nextId = 1;
 
 /** Every subscriber's frames with a bench body come here. */
 export const onDelivery: OnDelivery = (buf, from, to) => {
-  const p = phase;
-  if (!p) return;
+  if (!phases.length) return;
   const m = readMarker(buf, from, to);
   if (!m) return;
-  const i = m.id - p.first;
-  if (i < 0 || i >= p.counts.length) return;
-  p.counts[i]!++;
-  p.received++;
-  p.hist.record(performance.now() - m.sentAt);
+  for (let k = phases.length - 1; k >= 0; k--) {
+    const p = phases[k]!;
+    const i = m.id - p.first;
+    if (i < 0) continue;
+    if (i >= p.counts.length) return;
+    p.counts[i]!++;
+    if (p.open) {
+      p.received++;
+      p.hist.record(performance.now() - m.sentAt);
+    }
+    return;
+  }
 };
+
+/** Messages the server refused (an error ack): never stored, so not expected anywhere. */
+const refused = new Set<number>();
+
+const missing = (p: Phase) => {
+  let n = 0;
+  for (let i = 0; i < p.counts.length; i++) if (p.counts[i]! < p.subscribers && !refused.has(p.first + i)) n += p.subscribers - p.counts[i]!;
+  return n;
+};
+
+/** Starts a ramp: forgets earlier steps. */
+export function beginRamp(): void {
+  phases = [];
+  refused.clear();
+}
+
+/**
+ * Ends a ramp: waits (up to `maxMs`, and until nothing has arrived for 2 s)
+ * for the deliveries that missed their drain time, then returns, per step in
+ * order, how many deliveries never arrived at all.
+ */
+export async function endRamp(maxMs: number): Promise<number[]> {
+  const deadline = performance.now() + maxMs;
+  let last = phases.reduce((n, p) => n + missing(p), 0);
+  let quietSince = performance.now();
+  while (last > 0 && performance.now() < deadline && performance.now() - quietSince < 2000) {
+    await sleep(100);
+    const now = phases.reduce((n, p) => n + missing(p), 0);
+    if (now !== last) quietSince = performance.now();
+    last = now;
+  }
+  const lost = phases.map(missing);
+  phases = [];
+  return lost;
+}
 
 /** Runs `fn(i)` for i < n with at most `concurrency` in flight; returns the failures' count and first error. */
 export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<{ failed: number; firstError?: string }> {
@@ -173,6 +220,7 @@ export async function openFanout(kind: Kind, port: number, subs: number, cookies
         next().emitRawAck("message:send", { room: ROOM, clientId: randomUUID(), body: makeBody(id, t0, size) }, (raw) => {
           acks.hist.record(performance.now() - t0);
           if (raw.indexOf('"ok":true') === -1) {
+            refused.add(id);
             acks.errors++;
             acks.firstError ??= raw.toString().slice(0, 200);
           }
@@ -205,6 +253,9 @@ export interface StepResult {
   sent: number;
   expected: number;
   delivered: number;
+  /** Deliveries that had not arrived by the end of the step's drain time (late or lost). */
+  missingAtDrain: number;
+  /** Of those, the ones that never arrived (filled in at the end of the ramp). */
   lost: number;
   duplicates: number;
   p50: number;
@@ -217,7 +268,8 @@ export interface StepResult {
   /** Share of one core the generator used while the step ran; above 0.9 the figure may be the generator's. */
   generatorCpuShare: number;
   generatorBound: boolean;
-  ack?: { p50: number; p99: number; errors: number; firstError?: string };
+  /** send→ack latency; `errors` are refusals (not stored, not expected), `missing` acks not back within the drain time. */
+  ack?: { p50: number; p99: number; errors: number; missing: number; firstError?: string };
 }
 
 /**
@@ -229,13 +281,13 @@ export async function step(f: Fanout, pid: number, rate: number, seconds: number
   const total = Math.max(1, Math.round(rate * seconds));
   const first = nextId;
   nextId += total;
-  const p: Phase = { first, counts: new Uint16Array(total), hist: new Histogram(), received: 0 };
+  const p: Phase = { first, counts: new Uint16Array(total), hist: new Histogram(), received: 0, open: true, subscribers: f.subscribers, missingAtDrain: 0 };
   f.acks?.hist.reset();
   if (f.acks) {
     f.acks.errors = 0;
     delete f.acks.firstError;
   }
-  phase = p;
+  phases.push(p);
   const cpu0 = procCpuUs(pid);
   const gen0 = process.cpuUsage();
   const start = performance.now();
@@ -255,13 +307,11 @@ export async function step(f: Fanout, pid: number, rate: number, seconds: number
   const wall = performance.now() - start;
   const cpu1 = procCpuUs(pid);
   const gen = process.cpuUsage(gen0);
-  phase = null;
-  let lost = 0;
+  p.open = false;
+  const lost = missing(p);
   let duplicates = 0;
-  for (const c of p.counts) {
-    if (c < f.subscribers) lost += f.subscribers - c;
-    else if (c > f.subscribers) duplicates += c - f.subscribers;
-  }
+  for (const c of p.counts) if (c > f.subscribers) duplicates += c - f.subscribers;
+  p.missingAtDrain = lost;
   const generatorCpuShare = (gen.user + gen.system) / 1000 / wall;
   return {
     rate,
@@ -269,6 +319,7 @@ export async function step(f: Fanout, pid: number, rate: number, seconds: number
     sent: total,
     expected,
     delivered: p.received,
+    missingAtDrain: lost,
     lost,
     duplicates,
     p50: p.hist.percentile(0.5),
@@ -279,7 +330,7 @@ export async function step(f: Fanout, pid: number, rate: number, seconds: number
     generatorCpuShare,
     generatorBound: generatorCpuShare > 0.9,
     ...(f.acks
-      ? { ack: { p50: f.acks.hist.percentile(0.5), p99: f.acks.hist.percentile(0.99), errors: f.acks.errors + Math.max(0, total - f.acks.hist.count), ...(f.acks.firstError ? { firstError: f.acks.firstError } : {}) } }
+      ? { ack: { p50: f.acks.hist.percentile(0.5), p99: f.acks.hist.percentile(0.99), errors: f.acks.errors, missing: Math.max(0, total - f.acks.hist.count), ...(f.acks.firstError ? { firstError: f.acks.firstError } : {}) } }
       : {}),
   };
 }
@@ -313,7 +364,7 @@ export async function storm(
   opts: { concurrency: number; timeoutMs: number; idleMs: number; deadlineMs: number },
 ): Promise<StormResult> {
   const open: { close(): void }[] = [];
-  await sleep(500);
+  await sleep(2000);
   const rssBefore = procRss(pid);
   const gen0 = process.cpuUsage();
   const start = performance.now();
