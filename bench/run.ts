@@ -30,10 +30,10 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { HOST } from "./lib/clients";
-import { beginRamp, endRamp, guestCookies, httpLatency, openFanout, SENDERS, step, storm, type Kind, type StepResult } from "./lib/load";
+import { waitIdle, beginRamp, endRamp, guestCookies, httpLatency, openFanout, SENDERS, step, storm, type Kind, type StepResult } from "./lib/load";
 import { CORES, HAS_TASKSET, listening, pinGenerator, startProc, type Proc } from "./lib/procs";
 import { latencySvg, ratioTable, type History, type Ramp, type Results, type Storm } from "./lib/report";
-import { continueRamp, maxSustained } from "./lib/stats";
+import { continueRamp, maxSustained, sustained } from "./lib/stats";
 import { seedHistory } from "./lib/seed";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -127,6 +127,8 @@ function startBaseline(kind: "socketio" | "ws" | "sse"): Promise<Proc> {
 // ---- Measures -------------------------------------------------------------------------------
 
 async function ramp(server: string, kind: Kind, proc: Proc, rep: number, cookies: string[], rates = CFG.rates, fixed = false): Promise<Ramp> {
+  const waited = await waitIdle(proc.pid, QUICK ? 10_000 : 60_000);
+  if (waited > 1.5) log(`${server} rep ${rep}: waited ${waited.toFixed(0)} s for the server to go quiet`);
   const f = await openFanout(kind, proc.port, CFG.subs, cookies);
   const steps: StepResult[] = [];
   beginRamp();
@@ -138,6 +140,8 @@ async function ramp(server: string, kind: Kind, proc: Proc, rep: number, cookies
     beginRamp();
     for (const rate of rates) {
       if (!fixed && !continueRamp(steps, CFG.mustReach)) break;
+      // Past the first failure, only the rates the table needs: each further step only deepens the backlog.
+      if (!fixed && steps.some((s) => !sustained(s)) && !CFG.mustReach.includes(rate)) continue;
       const s = await step(f, proc.pid, rate, CFG.stepSeconds, CFG.size, CFG.drainMs);
       steps.push(s);
       log(
@@ -146,10 +150,10 @@ async function ramp(server: string, kind: Kind, proc: Proc, rep: number, cookies
       );
       await new Promise((r) => setTimeout(r, 300));
     }
-    const lost = await endRamp(30_000);
+    const lost = await endRamp(QUICK ? 30_000 : 60_000, () => f.acks?.outstanding ?? 0);
     steps.forEach((s, i) => (s.lost = lost[i] ?? s.lost));
     const late = steps.reduce((n, s) => n + s.missingAtDrain - s.lost, 0);
-    log(`${server} rep ${rep}: ${steps.reduce((n, s) => n + s.lost, 0)} deliveries never arrived, ${late} arrived after their step's drain time`);
+    log(`${server} rep ${rep}: ${steps.reduce((n, s) => n + s.lost, 0)} deliveries had not arrived when the ramp ended, ${late} arrived after their step's drain time`);
   } finally {
     f.close();
   }
@@ -314,6 +318,15 @@ function versions(): Record<string, string> {
   return { relay: `${relay} (${commit})`, node: process.versions.node, "socket.io": pkg("socket.io"), ws: pkg("ws"), "better-sqlite3": pkg("better-sqlite3"), "@prisma/client": pkg("@prisma/client"), next: pkg("next") };
 }
 
+const resultsFile = path.join(ROOT, "bench/results", QUICK ? "quick.json" : "latest.json");
+
+/** Writes the results so far (after every part, so that an interrupted run keeps what it measured). */
+function saveResults(partial: boolean) {
+  mkdirSync(path.dirname(resultsFile), { recursive: true });
+  results.meta.partial = partial;
+  writeFileSync(resultsFile, JSON.stringify(results, (_, v) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v), 1) + "\n");
+}
+
 async function render(file: string) {
   const saved = JSON.parse(readFileSync(file, "utf8")) as Results;
   const { markdown } = ratioTable(saved);
@@ -338,6 +351,7 @@ async function main() {
     historyMessages: CFG.history,
     stepSeconds: CFG.stepSeconds,
     rates: CFG.rates.join(","),
+    settle: `after the last step, until every send was acked and then nothing arrived for 2 s, at most ${QUICK ? 30 : 60} s`,
     machine: `${cpu}, ${CORES} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
     loadavgAtStart: os.loadavg().map((x) => x.toFixed(2)).join(" "),
     pinning: HAS_TASKSET && CORES > 1 ? `servers on core 0, generator on core ${CORES - 1}${pinned ? "" : " (pinning the generator failed)"}` : "none (no taskset or one core)",
@@ -360,6 +374,7 @@ async function main() {
         log(`${s} rep ${rep} FAILED: ${(err as Error).stack}`);
         errors.push(`${s} rep ${rep}: ${(err as Error).message}`);
       }
+      saveResults(true);
     }
     for (const [name, fn] of [
       ["history", runHistory],
@@ -372,6 +387,7 @@ async function main() {
         log(`${name} rep ${rep} FAILED: ${(err as Error).stack}`);
         errors.push(`${name} rep ${rep}: ${(err as Error).message}`);
       }
+      saveResults(true);
     }
   }
   results.meta.loadavgAtEnd = os.loadavg().map((x) => x.toFixed(2)).join(" ");
@@ -380,11 +396,8 @@ async function main() {
   console.log(`\n${markdown}\n`);
   if (errors.length) console.log(`Errors:\n${errors.map((e) => `- ${e}`).join("\n")}\n`);
 
-  const resultsDir = path.join(ROOT, "bench/results");
-  mkdirSync(resultsDir, { recursive: true });
-  const jsonFile = path.join(resultsDir, QUICK ? "quick.json" : "latest.json");
-  writeFileSync(jsonFile, JSON.stringify(results, (_, v) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v), 1) + "\n");
-  log(`wrote ${path.relative(ROOT, jsonFile)}`);
+  saveResults(false);
+  log(`wrote ${path.relative(ROOT, resultsFile)}`);
   if (WRITE_DOCS) {
     const { benchmarksDoc } = await import("./lib/doc");
     writeFileSync(path.join(ROOT, "docs/benchmarks-latency.svg"), latencySvg(results));

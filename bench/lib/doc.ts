@@ -13,7 +13,7 @@ const LEVERS: [RegExp, string][] = [
   [/idle RSS/, "per-connection state (subscriptions, presence entries, the session and user objects held per socket)"],
   [/clients connect/, "the join storm: every join sends the full online list to every member (O(n²) frames); send presence deltas, coalesced per room, and keep the handshake's session lookup and the join's statements few"],
   [/history page/, "the history query: one indexed range read on (roomId, seq) with the author joined, as a prepared statement"],
-  [/never received/, "a delivery that never arrives is a broken delivery promise, not a speed problem: find it with the logs of the run"],
+  [/still missing/, "a delivery that never arrives is a broken delivery promise, not a speed problem: find it with the logs of the run"],
 ];
 
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
@@ -76,7 +76,7 @@ Written by \`npm run bench\` (bench/run.ts) on ${String(meta.date).slice(0, 10)}
 - **Conditions:** this run shared the machine with other work (the bench ran under \`nice\` while other
   sessions built and tested on the same two cores), so absolute figures are noisy. Reps are interleaved
   across servers so that the noise hits all of them alike; read the ratios, and the ranges.
-${res.errors.length ? `- **Errors during the run:** ${res.errors.join("; ")}\n` : ""}
+${meta.partial ? "- **Partial run:** the run was stopped before its end; the figures cover the reps it completed.\n" : ""}${res.errors.length ? `- **Errors during the run:** ${res.errors.join("; ")}\n` : ""}
 ## Relay against the baselines
 
 ${table}
@@ -118,12 +118,15 @@ floor, and Relay's ratio against it an upper bound.
 - **Ramp.** Offered rate steps (paced by the clock, not by replies); after each step the generator
   waits up to ${CFG_DRAIN} for every delivery. A rate is sustained when p99 fan-out latency (send
   time to arrival at a subscriber, over every delivery of the step) is ≤ 100 ms and every delivery
-  arrived within the drain time. At the end of the ramp the generator waits (until nothing has
-  arrived for 2 s) for late deliveries: what never arrives is lost; the maximum sustained rate is the highest with every lower
+  arrived within the drain time. At the end of the ramp the generator waits for late deliveries
+  (${meta.settle}); what has not arrived then is counted as missing (lost, or still queued in a
+  server that fell far behind); the maximum sustained rate is the highest with every lower
   step sustained too. The ramp stops at the first failing step once 50, 100 and 200 msg/s have been
   measured. The same steps give the latency at 100 and 200 msg/s, the CPU per delivery at 50 msg/s
   (server utime+stime from /proc/<pid>/stat over the step, divided by deliveries to subscribers), and,
   for Relay, send→ack latency.
+- **Between parts** the bench waits (up to 60 s) until the server uses under 15 % of a core, so that
+  a storm's leaves or a ramp's backlog do not land in the next part's figures.
 - **Connect storm.** ${meta.stormClients} clients connect at once (at most 100 handshakes in flight);
   on Relay each also joins the room and the clock stops at the last join ack. On the baselines the
   clock stops at the last connect. After 3 s idle, (RSS − RSS before the storm) / clients is the idle

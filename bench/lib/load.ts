@@ -68,15 +68,16 @@ export function beginRamp(): void {
 }
 
 /**
- * Ends a ramp: waits (up to `maxMs`, and until nothing has arrived for 2 s)
- * for the deliveries that missed their drain time, then returns, per step in
- * order, how many deliveries never arrived at all.
+ * Ends a ramp: waits for the deliveries that missed their drain time, up to
+ * `maxMs`, until every send has its ack (the server has dealt with it) and
+ * then nothing has arrived for 2 s. Returns, per step in order, how many
+ * deliveries had still not arrived.
  */
-export async function endRamp(maxMs: number): Promise<number[]> {
+export async function endRamp(maxMs: number, outstandingAcks: () => number = () => 0): Promise<number[]> {
   const deadline = performance.now() + maxMs;
   let last = phases.reduce((n, p) => n + missing(p), 0);
   let quietSince = performance.now();
-  while (last > 0 && performance.now() < deadline && performance.now() - quietSince < 2000) {
+  while (last > 0 && performance.now() < deadline && (outstandingAcks() > 0 || performance.now() - quietSince < 2000)) {
     await sleep(100);
     const now = phases.reduce((n, p) => n + missing(p), 0);
     if (now !== last) quietSince = performance.now();
@@ -151,8 +152,8 @@ export interface Fanout {
   kind: Kind;
   subscribers: number;
   send(id: number, size: number): void;
-  /** send→ack latencies (Relay only). */
-  acks?: { hist: Histogram; errors: number; firstError?: string };
+  /** send→ack latencies (Relay only); `outstanding` counts sends whose ack has not come back yet. */
+  acks?: { hist: Histogram; errors: number; firstError?: string; outstanding: number };
   close(): void;
 }
 
@@ -210,14 +211,16 @@ export async function openFanout(kind: Kind, port: number, subs: number, cookies
     const senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => relayJoined(port, cookies[subs + i]!, false, 60_000)));
     for (const c of senders) closers.push(() => c.close());
     const next = rr(senders);
-    const acks = { hist: new Histogram(), errors: 0 } as NonNullable<Fanout["acks"]>;
+    const acks = { hist: new Histogram(), errors: 0, outstanding: 0 } as NonNullable<Fanout["acks"]>;
     return {
       kind,
       subscribers: subs,
       acks,
       send(id, size) {
         const t0 = performance.now();
+        acks.outstanding++;
         next().emitRawAck("message:send", { room: ROOM, clientId: randomUUID(), body: makeBody(id, t0, size) }, (raw) => {
+          acks.outstanding--;
           acks.hist.record(performance.now() - t0);
           if (raw.indexOf('"ok":true') === -1) {
             refused.add(id);
@@ -418,4 +421,19 @@ export async function httpLatency(port: number, cookie: string, n: number, path:
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
   return { requests: n, p50: at(0.5), p99: at(0.99), max: times.at(-1)!, errors };
+}
+
+/**
+ * Waits until the server is quiet (under `share` of a core over a second),
+ * at most `maxMs`, so that one part's aftermath (a storm's leaves, a ramp's
+ * backlog) does not land in the next part's figures. Returns the seconds waited.
+ */
+export async function waitIdle(pid: number, maxMs: number, share = 0.15): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const c0 = procCpuUs(pid);
+    await sleep(1000);
+    const used = (procCpuUs(pid) - c0) / 1e6;
+    if (used < share || performance.now() - start > maxMs) return (performance.now() - start) / 1000;
+  }
 }

@@ -262,7 +262,7 @@ export function ratioTable(res: Results): { rows: Row[]; markdown: string } {
     const ackErrors = relayish.reduce((n, r) => n + r.steps.reduce((m, s) => m + (s.ack?.errors ?? 0), 0), 0);
     const ackLate = relayish.reduce((n, r) => n + r.steps.reduce((m, s) => m + (s.ack?.missing ?? 0), 0), 0);
     rows.push({
-      measure: "deliveries never received, all Relay steps (at or below the sustained rate)",
+      measure: `deliveries still missing when the ramp ended (${res.meta.settle ?? "after the last step"}); in brackets: at or below the sustained rate`,
       cells: [`${lost} (${lostSustained}); ${late} more arrived over 3 s late; ${dup} duplicates; ${ackErrors} sends refused, ${ackLate} acks over 3 s late`, "", ""],
       ratio: "—",
       target: "0 lost",
