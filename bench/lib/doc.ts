@@ -26,13 +26,13 @@ function rampDetail(res: Results): string {
     if (!ramps.length) continue;
     const rates = [...new Set(ramps.flatMap((r) => r.steps.map((s) => s.rate)))].sort((a, b) => a - b);
     out.push(`**${SERVER_LABEL[server]}** (max sustained per rep: ${ramps.map((r) => r.maxSustained).join(", ")} msg/s)`, "");
-    out.push("| offered msg/s | reps | p50 ms | p99 ms | late (> drain) / never arrived | CPU µs/delivery | send→ack p50 / p99 ms | generator-bound reps |", "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    out.push("| offered msg/s | reps | p50 ms | p99 ms | late (> drain) / missing at the end | CPU µs/delivery | server's share of a core | generator's share | send→ack p50 / p99 ms | generator-bound reps |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
     for (const rate of rates) {
       const steps = ramps.map((r) => stepAt(r, rate)).filter((s) => !!s);
       const m = (pick: (s: (typeof steps)[number]) => number) => median(steps.map(pick));
       const ack = steps.some((s) => s.ack) ? `${f(m((s) => s.ack?.p50 ?? NaN))} / ${f(m((s) => s.ack?.p99 ?? NaN))}` : "—";
       out.push(
-        `| ${rate} | ${steps.length} | ${f(m((s) => s.p50))} | ${f(m((s) => s.p99))} | ${steps.reduce((n, s) => n + (s.missingAtDrain ?? 0) - s.lost, 0)} / ${steps.reduce((n, s) => n + s.lost, 0)} | ${f(m((s) => s.serverCpuUsPerDelivery))} | ${ack} | ${steps.filter((s) => s.generatorBound).length} |`,
+        `| ${rate} | ${steps.length} | ${f(m((s) => s.p50))} | ${f(m((s) => s.p99))} | ${steps.reduce((n, s) => n + (s.missingAtDrain ?? 0) - s.lost, 0)} / ${steps.reduce((n, s) => n + s.lost, 0)} | ${f(m((s) => s.serverCpuUsPerDelivery))} | ${f(m((s) => (s.serverCpuShare ?? NaN) * 100), 0)} % | ${f(m((s) => (s.generatorCpuShare ?? NaN) * 100), 0)} % | ${ack} | ${steps.filter((s) => s.generatorBound).length} |`,
       );
     }
     out.push("");
@@ -49,6 +49,14 @@ function missed(res: Results): string {
       return `- **${r.measure}**: Relay ${r.cells[0]}, target ${r.target}, ${r.verdict.replace(/\*\*/g, "")}. What would close it: ${lever}.`;
     })
     .join("\n");
+}
+
+/** The most of a core each server got in any step: a saturated server far below 100 % was starved of CPU. */
+function cpuShares(res: Results): string {
+  return Object.keys(SERVER_LABEL)
+    .filter((s) => res.ramps.some((r) => r.server === s))
+    .map((s) => `${SERVER_LABEL[s]} ${f(Math.max(...res.ramps.filter((r) => r.server === s).flatMap((r) => r.steps.map((x) => (x.serverCpuShare ?? NaN) * 100)).filter(Number.isFinite)), 0)} %`)
+    .join(", ");
 }
 
 export function benchmarksDoc(res: Results, table: string): string {
@@ -76,6 +84,10 @@ Written by \`npm run bench\` (bench/run.ts) on ${String(meta.date).slice(0, 10)}
 - **Conditions:** this run shared the machine with other work (the bench ran under \`nice\` while other
   sessions built and tested on the same two cores), so absolute figures are noisy. Reps are interleaved
   across servers so that the noise hits all of them alike; read the ratios, and the ranges.
+  The most of a core any server got in a step: ${cpuShares(res)}. A server that falls behind
+  while using far less than a whole core was waiting for the CPU, not busy: then the rates and
+  latencies measure the machine's load more than the server, and the CPU per delivery (CPU time,
+  not wall time) is the figure to read. Re-run on a quiet machine for the rates and latencies.
 ${meta.partial ? "- **Partial run:** the run was stopped before its end; the figures cover the reps it completed.\n" : ""}${res.errors.length ? `- **Errors during the run:** ${res.errors.join("; ")}\n` : ""}
 ## Relay against the baselines
 

@@ -23,6 +23,8 @@ export interface Step {
   missingAtDrain: number;
   duplicates: number;
   serverCpuUsPerDelivery: number;
+  serverCpuShare?: number;
+  generatorCpuShare?: number;
   generatorBound: boolean;
   ack?: { p50: number; p99: number; errors: number; missing?: number };
 }
@@ -266,7 +268,7 @@ export function ratioTable(res: Results): { rows: Row[]; markdown: string } {
       cells: [`${lost} (${lostSustained}); ${late} more arrived over 3 s late; ${dup} duplicates; ${ackErrors} sends refused, ${ackLate} acks over 3 s late`, "", ""],
       ratio: "—",
       target: "0 lost",
-      verdict: lost === 0 ? "**met**" : `**missed** (${lost} lost${lostSustained === 0 ? ", all past saturation" : ""})`,
+      verdict: lost === 0 ? "**met**" : `**missed** (${lost} missing${lostSustained === 0 ? ", all past saturation" : ""})`,
     });
   }
   const markdown = [
