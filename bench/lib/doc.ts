@@ -132,7 +132,8 @@ floor, and Relay's ratio against it an upper bound.
   time to arrival at a subscriber, over every delivery of the step) is ≤ 100 ms and every delivery
   arrived within the drain time. At the end of the ramp the generator waits for late deliveries
   (${meta.settle}); what has not arrived then is counted as missing (lost, or still queued in a
-  server that fell far behind); the maximum sustained rate is the highest with every lower
+  server that fell far behind; the baselines send no acks, so for them the wait can end while a
+  starved server still holds queued sends, and their missing count is no evidence of loss); the maximum sustained rate is the highest with every lower
   step sustained too. The ramp stops at the first failing step once 50, 100 and 200 msg/s have been
   measured. The same steps give the latency at 100 and 200 msg/s, the CPU per delivery at 50 msg/s
   (server utime+stime from /proc/<pid>/stat over the step, divided by deliveries to subscribers), and,

@@ -92,7 +92,7 @@ function ratioOf(a: number[], b: number[]): { value: number; text: string } {
   return { value, text: Number.isFinite(value) ? (s.n > 1 && s.min !== s.max ? `${value.toFixed(2)}× [${s.min.toFixed(2)}–${s.max.toFixed(2)}]` : `${value.toFixed(2)}×`) : "n/a" };
 }
 
-const mark = (v: { met: boolean; by: number }, how: string) => (Number.isNaN(v.by) ? "not measured" : `${v.met ? "**met**" : "**missed**"} (${how})`);
+const mark = (v: { met: boolean; by: number }, how: string) => (Number.isNaN(v.by) ? "no ratio (a figure is 0 or missing)" : `${v.met ? "**met**" : "**missed**"} (${how})`);
 
 export function ratioTable(res: Results): { rows: Row[]; markdown: string } {
   const reps = (server: string, pick: (r: Ramp) => number) => res.ramps.filter((r) => r.server === server).sort((a, b) => a.rep - b.rep).map(pick);
