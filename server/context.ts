@@ -27,6 +27,7 @@ import type { MessageService } from "./services/messages";
 import type { ModerationService } from "./services/moderation";
 import type { AdminPolicy } from "./services/policy";
 import type { PresenceService } from "./services/presence";
+import type { ReactionService } from "./services/reactions";
 import type { RoomService } from "./services/rooms";
 import type { TokenService } from "./services/tokens";
 
@@ -44,6 +45,7 @@ export interface AppContext {
   presence: PresenceService;
   rooms: RoomService;
   messages: MessageService;
+  reactions: ReactionService;
   tokens: TokenService;
   broadcasts: BroadcastService;
   moderation: ModerationService;

@@ -18,6 +18,8 @@ const msg = (seq: number, extra: Partial<Message> = {}): Message => ({
   author: { id: "u1", name: "Ann", guest: false },
   createdAt: new Date(seq * 1000).toISOString(),
   editedAt: null,
+  mentions: [],
+  reactions: [],
   ...extra,
 });
 const entry = (seq: number): LogEntry => ({ type: "message", seq, message: msg(seq) });

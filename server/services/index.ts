@@ -18,6 +18,7 @@ import { createMessageService } from "./messages";
 import { createModerationService } from "./moderation";
 import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
+import { createReactionService } from "./reactions";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 
@@ -47,14 +48,18 @@ export function createServices(deps: {
     limiter: createLimiter("rooms", { points: env.RATE_ROOMS_MAX, windowMs: env.RATE_ROOMS_WINDOW_MS, message: "you are creating rooms too fast; wait a while" }, redis),
   });
   const moderation = createModerationService(prisma, bus, admin);
+  // Sends and reactions share one budget per user: both are writes to the room log.
+  const messageLimiter = createLimiter("messages", { points: env.RATE_MESSAGES_MAX, windowMs: env.RATE_MESSAGES_WINDOW_MS, message: "you are sending too fast; wait a moment" }, redis);
   const messages = createMessageService({
     prisma,
     bus,
     rooms,
     moderation,
     admin,
-    limiter: createLimiter("messages", { points: env.RATE_MESSAGES_MAX, windowMs: env.RATE_MESSAGES_WINDOW_MS, message: "you are sending too fast; wait a moment" }, redis),
+    limiter: messageLimiter,
+    online: (room) => presence.online(room),
   });
+  const reactions = createReactionService({ prisma, bus, rooms, moderation, limiter: messageLimiter });
   const tokens = createTokenService(
     prisma,
     bus,
@@ -81,6 +86,7 @@ export function createServices(deps: {
     presence,
     rooms,
     messages,
+    reactions,
     tokens,
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,

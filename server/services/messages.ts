@@ -13,6 +13,7 @@ import {
   HISTORY_PAGE,
   MAX_BODY,
   REPLAY_PAGE,
+  REPLY_EXCERPT,
   deleteSchema,
   editSchema,
   historyQuerySchema,
@@ -20,6 +21,7 @@ import {
   type LogEntry,
   type LogPage,
   type Message,
+  type ReplyRef,
 } from "../contract";
 import { AppError } from "../errors";
 import type { Limiter } from "../lib/limits";
@@ -31,6 +33,8 @@ import { appendLog, nextSeq, recordLog, type Tx } from "./log";
 import { toBroadcast } from "./broadcasts";
 import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
+import { mentionsOf, resolveMentions } from "./mentions";
+import { summarize, withReactions } from "./reactions";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
@@ -51,7 +55,13 @@ export interface MessageService {
   resume(room: RoomRecord, after: number, epoch?: string): Promise<LogPage>;
 }
 
-const withAuthor = { author: { select: { id: true, name: true, isAnonymous: true } } } as const;
+const author = { select: { id: true, name: true, isAnonymous: true } } as const;
+/** What every message read includes: its author, the message it answers, its reactions. */
+const withAuthor = {
+  author,
+  replyTo: { select: { id: true, seq: true, body: true, deletedAt: true, author } },
+  ...withReactions,
+} as const;
 
 type Row = {
   id: string;
@@ -61,8 +71,22 @@ type Row = {
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  mentions: string;
   author: { id: string; name: string; isAnonymous: boolean | null };
+  replyTo: { id: string; seq: number; body: string; deletedAt: Date | null; author: { id: string; name: string } } | null;
+  reactions: { emoji: string; userId: string; createdAt: Date }[];
 };
+
+/** The original's first REPLY_EXCERPT characters on one line, never half an emoji. */
+export function excerptOf(body: string): string {
+  return Array.from(body.replace(/\s+/g, " ").trim()).slice(0, REPLY_EXCERPT).join("");
+}
+
+function replyRef(r: NonNullable<Row["replyTo"]>): ReplyRef {
+  const ref: ReplyRef = { id: r.id, seq: r.seq, author: { id: r.author.id, name: r.author.name }, excerpt: r.deletedAt ? "" : excerptOf(r.body) };
+  if (r.deletedAt) ref.deleted = true;
+  return ref;
+}
 
 function toMessage(room: string, row: Row): Message {
   return {
@@ -74,6 +98,9 @@ function toMessage(room: string, row: Row): Message {
     author: { id: row.author.id, name: row.author.name, guest: row.author.isAnonymous === true },
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
+    mentions: mentionsOf(row.mentions),
+    ...(row.replyTo ? { replyTo: replyRef(row.replyTo) } : {}),
+    reactions: summarize(row.reactions),
   };
 }
 
@@ -104,6 +131,8 @@ export function createMessageService(deps: {
   moderation: ModerationService;
   admin: AdminPolicy;
   limiter: Limiter;
+  /** Who is online in a room (for `@here`). */
+  online: (room: string) => { id: string }[];
 }): MessageService {
   const { prisma, bus, rooms, moderation, admin, limiter } = deps;
 
@@ -157,6 +186,11 @@ export function createMessageService(deps: {
       }
       await moderation.checkCanPost(actor, room);
       await limiter.take(actor.id);
+      // A reply answers a live message of the same room; mentions come from the body only.
+      if (req.replyTo && !(await prisma.message.findFirst({ where: { id: req.replyTo, roomId: room.id, deletedAt: null }, select: { id: true } }))) {
+        throw new AppError("not_found", "no such message to reply to in this room");
+      }
+      const mentions = JSON.stringify(await resolveMentions(prisma, room, actor.id, body, () => deps.online(room.slug)));
 
       let row: Row;
       const started = performance.now();
@@ -165,7 +199,7 @@ export function createMessageService(deps: {
           const seq = await nextSeq(tx, room.id);
           const id = randomUUID();
           const created = await tx.message.create({
-            data: { id, roomId: room.id, seq, clientId: req.clientId, authorId: actor.id, body },
+            data: { id, roomId: room.id, seq, clientId: req.clientId, authorId: actor.id, body, mentions, replyToId: req.replyTo ?? null },
             include: withAuthor,
           });
           await recordLog(tx, room.id, seq, "message", { messageId: id });
@@ -233,9 +267,18 @@ export function createMessageService(deps: {
     },
 
     async history(actor, slug, query) {
-      const { before, limit } = historyQuerySchema.parse(query);
+      const { before, around, limit } = historyQuerySchema.parse(query);
       const room = await rooms.access(actor, slug);
-      return page(room, before, limit);
+      if (around === undefined) return page(room, before, limit);
+      // Centred on `around`: it and up to half the page before it, the rest after; oldest first.
+      const older = await page(room, around + 1, Math.ceil(limit / 2));
+      const newer = await prisma.message.findMany({
+        where: { roomId: room.id, deletedAt: null, seq: { gt: around } },
+        orderBy: { seq: "asc" },
+        take: limit - older.length,
+        include: withAuthor,
+      });
+      return [...older, ...newer.map((r) => toMessage(room.slug, r))];
     },
 
     head: headOf,
@@ -270,6 +313,8 @@ export function createMessageService(deps: {
         // A message deleted since is replayed only as its deletion.
         if (m.deletedAt && row.type !== "message:deleted") continue;
         if (row.type === "message:deleted") events.push({ type: "message:deleted", seq: row.seq, room: room.slug, id: m.id });
+        // Reactions as they are now, like an edit's text.
+        else if (row.type === "message:reactions") events.push({ type: "message:reactions", seq: row.seq, room: room.slug, id: m.id, reactions: summarize(m.reactions) });
         else events.push({ type: row.type as "message" | "message:updated", seq: row.seq, message: toMessage(room.slug, m) });
       }
       const messages = events.flatMap((e) => (e.type === "message" ? [e.message] : []));
