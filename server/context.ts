@@ -23,6 +23,7 @@ import type { RoomStreams } from "./realtime/streams";
 import type { Subscriptions } from "./realtime/subscription";
 import type { AuditService } from "./services/audit";
 import type { BroadcastService } from "./services/broadcasts";
+import type { MentionService } from "./services/mentions";
 import type { MessageService } from "./services/messages";
 import type { ModerationService } from "./services/moderation";
 import type { AdminPolicy } from "./services/policy";
@@ -46,6 +47,7 @@ export interface AppContext {
   rooms: RoomService;
   messages: MessageService;
   reactions: ReactionService;
+  mentions: MentionService;
   tokens: TokenService;
   broadcasts: BroadcastService;
   moderation: ModerationService;

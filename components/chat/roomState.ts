@@ -225,9 +225,11 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
       return { ...state, messages: requote(state.messages.filter((m) => m.id !== action.id), action.id, "deleted") };
     case "reacted":
       return { ...state, messages: withReactions(state.messages, action.id, action.reactions) };
-    case "around":
-      // Oldest first like every page; what was shown stays (newer copies win by id).
-      return { ...state, messages: mergeMessages(state.messages, action.messages) };
+    case "around": {
+      // Oldest first like every page; what was shown stays (the fetched copy wins by id).
+      const messages = mergeMessages(state.messages, action.messages);
+      return { ...state, messages, hasOlder: state.hasOlder || (messages[0]?.seq ?? 1) > 1 };
+    }
   }
 }
 

@@ -98,6 +98,7 @@ export function createApi(ctx: AppContext) {
       const { body } = patchMessageSchema.parse(await readJson(req));
       return json({ message: await ctx.messages.edit(actor, { room: slug, id, body }) });
     }),
+    route("GET", "/api/rooms/:slug/people", async (req, { slug }) => json({ people: await ctx.mentions.people(await requireActor(req), slug!) })),
     route("POST", "/api/rooms/:slug/messages/:id/reactions", async (req, { slug, id }) => {
       const actor = await requireActor(req);
       const { emoji } = postReactionSchema.parse(await readJson(req));

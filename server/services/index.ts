@@ -14,6 +14,7 @@ import { authRateLimitStorage, createLimiter } from "../lib/limits";
 import type { RedisConnections } from "../redis";
 import { createAuditService } from "./audit";
 import { createBroadcastService } from "./broadcasts";
+import { createMentionService } from "./mentions";
 import { createMessageService } from "./messages";
 import { createModerationService } from "./moderation";
 import { createAdminPolicy } from "./policy";
@@ -87,6 +88,7 @@ export function createServices(deps: {
     rooms,
     messages,
     reactions,
+    mentions: createMentionService({ prisma, rooms }),
     tokens,
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,

@@ -15,8 +15,10 @@
  * - Tokens inside code (`` `@x` `` or a fence) are still parsed: cheap, and a
  *   code sample naming a colleague is rare enough.
  */
+import type { UserRef } from "../contract";
 import type { PrismaClient } from "../generated/prisma/client";
-import type { RoomRecord } from "./rooms";
+import type { Actor } from "./actor";
+import type { RoomRecord, RoomService } from "./rooms";
 
 /** More distinct names than this in one message are not looked up: a mention is a nudge, not a mailing list. */
 export const MAX_MENTIONS = 20;
@@ -84,4 +86,41 @@ export function mentionsOf(stored: string | null | undefined): string[] {
   } catch {
     return [];
   }
+}
+
+/** People offered by the composer's autocomplete: at most this many. */
+export const MAX_PEOPLE = 200;
+/** A public room's "members" are the people who wrote in it lately: this many recent messages are read. */
+const RECENT_AUTHORS_WINDOW = 1000;
+
+export interface MentionService {
+  /**
+   * Who can be mentioned in a room, for the autocomplete (the client adds
+   * who is online): a private room's members; a public room's recent authors.
+   */
+  people(actor: Actor, slug: string): Promise<UserRef[]>;
+}
+
+export function createMentionService(deps: { prisma: PrismaClient; rooms: RoomService }): MentionService {
+  const { prisma, rooms } = deps;
+  const ref = (u: { id: string; name: string; isAnonymous: boolean | null }): UserRef => ({ id: u.id, name: u.name, guest: u.isAnonymous === true });
+  const user = { select: { id: true, name: true, isAnonymous: true, banned: true } } as const;
+  return {
+    async people(actor, slug) {
+      const room = await rooms.access(actor, slug);
+      if (room.visibility === "private") {
+        const members = await prisma.roomMember.findMany({ where: { roomId: room.id }, include: { user }, take: MAX_PEOPLE });
+        return members.filter((m) => !m.user.banned).map((m) => ref(m.user));
+      }
+      const recent = await prisma.message.findMany({
+        where: { roomId: room.id, deletedAt: null },
+        orderBy: { seq: "desc" },
+        take: RECENT_AUTHORS_WINDOW,
+        select: { author: user },
+      });
+      const out = new Map<string, UserRef>();
+      for (const { author } of recent) if (!author.banned && !out.has(author.id) && out.size < MAX_PEOPLE) out.set(author.id, ref(author));
+      return [...out.values()];
+    },
+  };
 }
