@@ -116,6 +116,20 @@ describe("mentions", () => {
   });
 });
 
+describe("people to mention", () => {
+  it("lists a private room's members, a public room's recent authors, and nothing to outsiders", async () => {
+    const names = async (who: string, slug: string) => {
+      const res = await http(who, "GET", `/api/rooms/${slug}/people`);
+      return res.status === 200 ? ((await res.json()) as { people: { name: string }[] }).people.map((p) => p.name).sort() : res.status;
+    };
+    assert.deepEqual(await names("alice", "hush"), ["alice", "bob"]);
+    assert.equal(await names("carol", "hush"), 404);
+    await send(bob, "bob writes in general");
+    assert.deepEqual(await names("carol", "general"), ["alice", "bob"], "who wrote here; Carol has not");
+    assert.equal((await fetch(`${h.url}/api/rooms/general/people`)).status, 401);
+  });
+});
+
 describe("replies", () => {
   it("carry the original's id, seq, author and excerpt, to the sender and the other client", async () => {
     const original = await send(bob, `a long thought ${"x".repeat(300)}`);
