@@ -172,9 +172,8 @@ export function Composer(props: Props) {
                 ) : (
                   <>
                     <Avatar id={o.user.id} name={o.user.name} size="sm" />
-                    <span className="truncate font-medium">{o.user.name}</span>
+                    <span className="min-w-0 truncate font-medium" title={`@${mentionToken(o.user.name)}`}>{o.user.name}</span>
                     {o.user.guest ? <GuestBadge /> : null}
-                    <span className={`ml-auto truncate text-xs ${i === active ? "text-indigo-100" : "text-slate-500 dark:text-slate-400"}`}>@{mentionToken(o.user.name)}</span>
                   </>
                 )}
               </li>

@@ -39,6 +39,15 @@ interface Props {
   onJump: (id: string, seq: number) => Promise<boolean>;
 }
 
+/** A one-line excerpt without its markdown marks: `**bold**` reads "bold", `[text](url)` reads "text". */
+function plain(excerpt: string): string {
+  return excerpt
+    .replace(/!?\[([^\]]*)\]\([^)]*\)?/g, "$1")
+    .replace(/(\*\*|__|~~|`+)(?=\S)([^]*?\S)\1/g, "$2")
+    .replace(/(^|\s)[*_](?=\S)([^*_]*?\S)[*_](?=\s|$|[.,!?])/g, "$1$2")
+    .replace(/^(?:>\s?)+/, "");
+}
+
 /** The quoted line above a reply: who and what it answers; a click goes to the original. */
 function ReplyQuote({ reply, onJump }: { reply: NonNullable<Message["replyTo"]>; onJump: Props["onJump"] }) {
   const t = useTranslations("replies");
@@ -61,7 +70,7 @@ function ReplyQuote({ reply, onJump }: { reply: NonNullable<Message["replyTo"]>;
     >
       <span aria-hidden="true">↩</span>
       <span className="shrink-0 font-semibold text-slate-600 dark:text-slate-300">{reply.author.name}</span>
-      <span className="truncate">{reply.excerpt}</span>
+      <span className="truncate">{plain(reply.excerpt)}</span>
       {missing ? <span className="shrink-0 text-red-600 dark:text-red-400">{t("notFound")}</span> : null}
     </button>
   );
@@ -196,8 +205,9 @@ export function MessageList(props: Props) {
   const t = useTranslations("room");
   const [highlight, setHighlight] = useState<string | null>(null);
   const [reactError, setReactError] = useState<string | null>(null);
-  // The names a mention of me is written with (display name, spaces as underscores).
-  const myNames = useMemo(() => new Set([me.name.toLowerCase(), me.name.toLowerCase().replace(/ /g, "_"), "here"]), [me.name]);
+  // The names a mention of me is written with (display name, spaces as underscores); `@here` too when it named me.
+  const myNames = useMemo(() => new Set([me.name.toLowerCase(), me.name.toLowerCase().replace(/ /g, "_")]), [me.name]);
+  const myNamesHere = useMemo(() => new Set([...myNames, "here"]), [myNames]);
 
   const jump = async (id: string, seq: number) => {
     const found = await onJump(id, seq);
@@ -346,7 +356,7 @@ export function MessageList(props: Props) {
                     <div data-testid="body" className={`leading-relaxed ${row.kind === "outgoing" ? "text-slate-500 dark:text-slate-400" : ""}`}>
                       <Markdown
                         text={body}
-                        mentionsOf={myNames}
+                        mentionsOf={mentioned ? myNamesHere : myNames}
                         trailer={
                           row.kind === "message" && row.message.editedAt ? (
                             <span className="ml-1 text-xs text-slate-500 dark:text-slate-400" title={row.message.editedAt}>

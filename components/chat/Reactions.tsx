@@ -109,7 +109,7 @@ export function ReactionBar(props: { reactions: Reaction[]; meId: string; onTogg
         aria-expanded={picking}
         aria-label={t("add")}
         title={t("add")}
-        className="inline-flex h-7 w-8 items-center justify-center rounded-full border border-dashed border-slate-300 text-sm text-slate-500 hover:border-slate-400 hover:text-slate-700 dark:border-slate-600 dark:text-slate-400 dark:hover:text-slate-200"
+        className={`inline-flex h-7 w-8 items-center justify-center rounded-full border border-dashed border-slate-300 text-sm text-slate-500 transition hover:border-slate-400 hover:text-slate-700 focus:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100 dark:border-slate-600 dark:text-slate-400 dark:hover:text-slate-200 ${picking ? "opacity-100" : "opacity-0"}`}
       >
         <span aria-hidden="true">☺+</span>
       </button>
