@@ -75,6 +75,7 @@ test("the mention autocomplete inserts a name, and the mentioned user sees it hi
 });
 
 test("a reply quotes its original, and the quote jumps to it, loading it when it is not on screen", async ({ browser }) => {
+  test.setTimeout(120_000); // 120 messages to post first
   const ada = await newUserPage(browser);
   await joinAsGuest(ada.page, "Ada Reply");
   const slug = await createRoom(ada.page, "Replies");
@@ -107,7 +108,7 @@ test("a reply quotes its original, and the quote jumps to it, loading it when it
   await openRoom(ada.page, slug);
   await expect(byBody(ada.page, "Which migration runs first?")).toHaveCount(0);
   const quote = messages(ada.page, "The index one").getByTestId("reply-quote");
-  await expect(quote).toContainText("Which **migration** runs first?");
+  await expect(quote).toContainText("Which migration runs first?");
   await quote.click();
   const target = byBody(ada.page, "Which migration runs first?");
   await expect(target).toHaveAttribute("data-highlighted", "true");
@@ -157,6 +158,7 @@ test("a reaction appears live on the other page, and toggles", async ({ browser 
 });
 
 test("a conversation with mentions, a reply and reactions, light and dark, at 1280 and 375 px", async ({ browser }) => {
+  test.setTimeout(180_000); // four pages, each opened fresh
   const ada = await newUserPage(browser);
   await joinAsGuest(ada.page, "Ada Lovelace");
   const slug = await createRoom(ada.page, "Launch Prep");
