@@ -22,6 +22,7 @@ import { createPresenceService, type PresenceStore } from "./presence";
 import { createReactionService } from "./reactions";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
+import { createHotStore } from "../store/hot";
 
 /** The services, before the parts that need Socket.IO and the HTTP server (streams, subscriptions, connections, health). */
 export type DomainServices = Omit<AppContext, "subscriptions" | "connections" | "streams" | "health" | "inflight" | "proxy" | "feedCaps">;
@@ -40,19 +41,22 @@ export function createServices(deps: {
 }): DomainServices {
   const { env, prisma, bus, redis } = deps;
   const admin = createAdminPolicy(prisma);
+  const store = createHotStore(prisma);
   const presence = createPresenceService({ bus, nodeId: deps.nodeId, emit: deps.presenceEmit, store: deps.presenceStore });
   const rooms = createRoomService({
     prisma,
+    store,
     bus,
     presence,
     isAdmin: (actor) => admin.isAdmin(actor),
     limiter: createLimiter("rooms", { points: env.RATE_ROOMS_MAX, windowMs: env.RATE_ROOMS_WINDOW_MS, message: "you are creating rooms too fast; wait a while" }, redis),
   });
-  const moderation = createModerationService(prisma, bus, admin);
+  const moderation = createModerationService(prisma, store, bus, admin);
   // Sends and reactions share one budget per user: both are writes to the room log.
   const messageLimiter = createLimiter("messages", { points: env.RATE_MESSAGES_MAX, windowMs: env.RATE_MESSAGES_WINDOW_MS, message: "you are sending too fast; wait a moment" }, redis);
   const messages = createMessageService({
     prisma,
+    store,
     bus,
     rooms,
     moderation,

@@ -6,7 +6,6 @@
  * happens only after commit: no client ever sees what the database does not
  * hold.
  */
-import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
 import {
@@ -29,10 +28,11 @@ import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import { recordAudit } from "./audit";
-import { appendLog, nextSeq, recordLog, type Tx } from "./log";
+import { appendLog, type Tx } from "./log";
 import { toBroadcast } from "./broadcasts";
 import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
+import { DuplicateSend, type HotStore } from "../store/hot";
 import { mentionsOf, resolveMentions } from "./mentions";
 import { summarize, withReactions } from "./reactions";
 
@@ -126,6 +126,8 @@ async function stillThere(tx: Tx, id: string, data: { body: string; deletedAt?: 
 
 export function createMessageService(deps: {
   prisma: PrismaClient;
+  /** The send path's reads and its one write (server/store/hot.ts). */
+  store: HotStore;
   bus: Bus;
   rooms: RoomService;
   moderation: ModerationService;
@@ -134,7 +136,7 @@ export function createMessageService(deps: {
   /** Who is online in a room (for `@here`). */
   online: (room: string) => { id: string }[];
 }): MessageService {
-  const { prisma, bus, rooms, moderation, admin, limiter } = deps;
+  const { prisma, store, bus, rooms, moderation, admin, limiter } = deps;
 
   async function page(room: RoomRecord, before: number | undefined, limit: number) {
     const rows = await prisma.message.findMany({
@@ -160,6 +162,11 @@ export function createMessageService(deps: {
     return { messages, events: [], head: top, epoch: room.epoch, more: false, next: top };
   }
 
+  /** A stored message as it is now (a retried send answers with it). */
+  async function stored(room: RoomRecord, id: string): Promise<Message> {
+    return toMessage(room.slug, await prisma.message.findUniqueOrThrow({ where: { id }, include: withAuthor }));
+  }
+
   /** The message an actor may change, in a room they can access. */
   async function target(actor: Actor, slug: string, id: string) {
     const room = await rooms.access(actor, slug);
@@ -176,43 +183,30 @@ export function createMessageService(deps: {
 
       // Idempotency first: a retry of a stored message is not a new send and
       // must not count against the rate limit.
-      const existing = await prisma.message.findUnique({
-        where: { authorId_clientId: { authorId: actor.id, clientId: req.clientId } },
-        include: withAuthor,
-      });
+      const existing = await store.sentBefore(actor.id, req.clientId);
       if (existing) {
         if (existing.roomId !== room.id) throw new AppError("conflict", "clientId was already used in another room");
-        return toMessage(room.slug, existing);
+        return stored(room, existing.id);
       }
       await moderation.checkCanPost(actor, room);
       await limiter.take(actor.id);
-      // A reply answers a live message of the same room; mentions come from the body only.
-      if (req.replyTo && !(await prisma.message.findFirst({ where: { id: req.replyTo, roomId: room.id, deletedAt: null }, select: { id: true } }))) {
-        throw new AppError("not_found", "no such message to reply to in this room");
-      }
+      // A reply answers a live message of the same room; mentions come from the body only (no query without an `@`).
+      const original = req.replyTo
+        ? await prisma.message.findFirst({ where: { id: req.replyTo, roomId: room.id, deletedAt: null }, select: withAuthor.replyTo.select })
+        : null;
+      if (req.replyTo && !original) throw new AppError("not_found", "no such message to reply to in this room");
       const mentions = JSON.stringify(await resolveMentions(prisma, room, actor.id, body, () => deps.online(room.slug)));
 
       let row: Row;
       const started = performance.now();
       try {
-        row = await prisma.$transaction(async (tx) => {
-          const seq = await nextSeq(tx, room.id);
-          const id = randomUUID();
-          const created = await tx.message.create({
-            data: { id, roomId: room.id, seq, clientId: req.clientId, authorId: actor.id, body, mentions, replyToId: req.replyTo ?? null },
-            include: withAuthor,
-          });
-          await recordLog(tx, room.id, seq, "message", { messageId: id });
-          return created;
-        });
+        const appended = await store.appendMessage({ roomId: room.id, authorId: actor.id, clientId: req.clientId, body, mentions, replyToId: original?.id ?? null });
+        row = { ...appended, mentions, replyTo: original, reactions: [] };
       } catch (err) {
         // The same clientId raced itself: the other attempt won; return its row.
-        if ((err as { code?: string }).code === "P2002") {
-          const winner = await prisma.message.findUnique({
-            where: { authorId_clientId: { authorId: actor.id, clientId: req.clientId } },
-            include: withAuthor,
-          });
-          if (winner) return toMessage(room.slug, winner);
+        if (err instanceof DuplicateSend) {
+          const winner = await store.sentBefore(actor.id, req.clientId);
+          if (winner) return stored(room, winner.id);
         }
         throw err;
       }

@@ -15,6 +15,7 @@ import type { Actor } from "./actor";
 import { recordAudit } from "./audit";
 import type { AdminPolicy } from "./policy";
 import type { RoomRecord } from "./rooms";
+import type { HotStore } from "../store/hot";
 
 const userRef = z.object({ user: z.string().trim().min(1).max(64) });
 export const muteSchema = userRef.extend({ room: slugSchema, minutes: z.number().int().min(1).max(60 * 24 * 30) });
@@ -33,7 +34,7 @@ export interface ModerationService {
   findUsers(actor: Actor, q: string): Promise<{ id: string; name: string; username: string | null; role: string; banned: boolean }[]>;
 }
 
-export function createModerationService(prisma: PrismaClient, bus: Bus, admin: AdminPolicy): ModerationService {
+export function createModerationService(prisma: PrismaClient, store: HotStore, bus: Bus, admin: AdminPolicy): ModerationService {
   /** A user by id or username. */
   async function resolveUser(ref: string) {
     const user =
@@ -114,16 +115,13 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
     async checkCanPost(actor, room) {
       // Read fresh, in one query on every send: a connection opened before a
       // ban, a role change or a mute must not keep its old powers.
-      const user = await prisma.user.findUnique({
-        where: { id: actor.id },
-        select: { banned: true, role: true, mutes: { where: { roomId: room.id }, select: { until: true } } },
-      });
+      const user = await store.poster(actor.id, room.id);
       if (user?.banned) throw new AppError("forbidden", "this account is banned");
       if (user?.role === "admin") return;
       if (room.readOnly) throw new AppError("forbidden", "this room is read-only");
-      const mute = user?.mutes[0];
-      if (mute && mute.until.getTime() > Date.now()) {
-        throw new AppError("forbidden", `you are muted in #${room.slug} until ${mute.until.toISOString()}`);
+      const until = user?.muteUntil;
+      if (until && until.getTime() > Date.now()) {
+        throw new AppError("forbidden", `you are muted in #${room.slug} until ${until.toISOString()}`);
       }
     },
 

@@ -12,6 +12,7 @@ import { addMemberSchema, createRoomSchema } from "../contract";
 import { AppError } from "../errors";
 import type { Limiter } from "../lib/limits";
 import { slugify } from "../lib/slug";
+import type { HotStore } from "../store/hot";
 import type { PresenceService } from "./presence";
 import type { Actor } from "./actor";
 
@@ -65,6 +66,8 @@ const nameTaken = (slug: string) => `a room with the address "${slug}" already e
 
 export function createRoomService(deps: {
   prisma: PrismaClient;
+  /** The send path's reads (room by slug, membership): every send checks access. */
+  store: HotStore;
   bus: Bus;
   presence: PresenceService;
   /** Fresh admin check (the one policy, server/services/policy.ts). */
@@ -72,7 +75,7 @@ export function createRoomService(deps: {
   /** Room creation per user. */
   limiter: Limiter;
 }): RoomService {
-  const { prisma, bus, presence, isAdmin, limiter } = deps;
+  const { prisma, store, bus, presence, isAdmin, limiter } = deps;
   async function lastMessages(roomIds: string[]) {
     if (roomIds.length === 0) return new Map<string, RoomSummary["lastMessage"]>();
     // The newest message of each room: one indexed lookup on (roomId, seq) per room.
@@ -103,13 +106,10 @@ export function createRoomService(deps: {
 
   const missing = (slug: string) => new AppError("not_found", `no room "${slug}"`);
 
-  async function isMember(roomId: string, userId: string): Promise<boolean> {
-    const member = await prisma.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } }, select: { userId: true } });
-    return member !== null;
-  }
+  const isMember = (roomId: string, userId: string): Promise<boolean> => store.isMember(roomId, userId);
 
   async function access(actor: Actor, slug: string): Promise<RoomRecord> {
-    const room = await prisma.room.findUnique({ where: { slug } });
+    const room = await store.roomBySlug(slug);
     if (!room) throw missing(slug);
     if (room.visibility === "private" && !(await isMember(room.id, actor.id))) throw missing(slug);
     return room;
