@@ -171,6 +171,10 @@ export interface RoomSummary {
   name: string;
   topic: string | null;
   visibility: Visibility;
+  /** "dm": a direct message between two users (GET /api/dms); `name` is then the other person's name. */
+  kind: "room" | "dm";
+  /** A DM's other member. */
+  peer?: { id: string; name: string };
   online: number;
   lastMessage: { body: string; author: string; guest: boolean; createdAt: string } | null;
 }
@@ -277,10 +281,8 @@ export const broadcastAckSchema = z.object({ id: z.string().min(1).max(64) });
 
 export const postMessageSchema = z.object({ clientId: z.uuid(), body: text().max(MAX_BODY * 4), replyTo: messageIdSchema.optional() });
 
-/** `before`: the page older than that seq; `around`: the page centred on that seq (a jump to a reply's original). */
 export const historyQuerySchema = z.object({
   before: z.coerce.number().int().min(1).optional(),
-  around: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
 });
 

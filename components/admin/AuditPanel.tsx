@@ -6,7 +6,7 @@ import { api } from "@/components/lib/api";
 
 import type { AuditEntry as Entry } from "@/server/services/audit";
 
-const ACTIONS = ["", "broadcast", "message.delete", "user.mute", "user.unmute", "user.ban", "user.unban", "room.lock", "room.unlock"];
+const ACTIONS = ["", "broadcast", "message.delete", "message.report", "user.mute", "user.unmute", "user.ban", "user.unban", "room.lock", "room.unlock"];
 
 export function AuditPanel() {
   const t = useTranslations("admin.audit");

@@ -6,6 +6,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { closeSocket } from "@/components/lib/socket";
 import { LOCALE_COOKIE, LOCALES } from "@/components/i18n/locales";
 import { Avatar } from "@/components/ui/Avatar";
+import { HeaderSearch } from "@/components/search/SearchBox";
 
 export function LocaleSwitcher() {
   const t = useTranslations("app");
@@ -56,6 +57,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
         <span className="hidden sm:inline">{t("name")}</span>
       </Link>
       <div className="flex-1" />
+      {me ? <HeaderSearch /> : null}
       <LocaleSwitcher />
       {me ? (
         <div className="flex items-center gap-2">

@@ -23,6 +23,8 @@ import { createReactionService } from "./reactions";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 import { createHotStore } from "../store/hot";
+import { createDmService } from "./dms";
+import { createSearchService } from "./search";
 
 /** The services, before the parts that need Socket.IO and the HTTP server (streams, subscriptions, connections, health). */
 export type DomainServices = Omit<AppContext, "subscriptions" | "connections" | "streams" | "health" | "inflight" | "proxy" | "feedCaps">;
@@ -96,5 +98,12 @@ export function createServices(deps: {
     tokens,
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,
+    dms: createDmService({
+      prisma,
+      rooms,
+      presence,
+      limiter: createLimiter("reports", { points: 30, windowMs: 60 * 60_000, message: "you are reporting too often; wait a while" }, redis),
+    }),
+    search: createSearchService({ prisma, rooms, load: (ids) => messages.byIds(ids) }),
   };
 }

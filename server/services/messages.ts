@@ -8,8 +8,10 @@
  */
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
+import { z } from "zod";
 import {
   HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
   MAX_BODY,
   REPLAY_PAGE,
   REPLY_EXCERPT,
@@ -35,6 +37,7 @@ import type { ModerationService } from "./moderation";
 import { DuplicateSend, type HotStore } from "../store/hot";
 import { mentionsOf, resolveMentions } from "./mentions";
 import { summarize, withReactions } from "./reactions";
+import { gramsOf, indexMessage, unindexMessage } from "./search";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
@@ -53,7 +56,16 @@ export interface MessageService {
    * or a reset (with the newest page) when the cursor cannot be honoured.
    */
   resume(room: RoomRecord, after: number, epoch?: string): Promise<LogPage>;
+  /** A page of history centred on a seq, oldest first (`?around=SEQ`): search results and jumps open there. */
+  around(actor: Actor, slug: string, query: unknown): Promise<{ messages: Message[]; around: number }>;
+  /** Live messages by id, in no particular order (search hits; the caller has authorized their rooms). */
+  byIds(ids: string[]): Promise<Message[]>;
 }
+
+export const aroundQuerySchema = z.object({
+  around: z.coerce.number().int().min(1),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
+});
 
 const author = { select: { id: true, name: true, isAnonymous: true } } as const;
 /** What every message read includes: its author, the message it answers, its reactions. */
@@ -200,7 +212,16 @@ export function createMessageService(deps: {
       let row: Row;
       const started = performance.now();
       try {
-        const appended = await store.appendMessage({ roomId: room.id, authorId: actor.id, clientId: req.clientId, body, mentions, replyToId: original?.id ?? null });
+        // The search index's grams are written in the same transaction (server/services/search.ts).
+        const appended = await store.appendMessage({
+          roomId: room.id,
+          authorId: actor.id,
+          clientId: req.clientId,
+          body,
+          grams: gramsOf(body),
+          mentions,
+          replyToId: original?.id ?? null,
+        });
         row = { ...appended, mentions, replyTo: original, reactions: [] };
       } catch (err) {
         // The same clientId raced itself: the other attempt won; return its row.
@@ -225,6 +246,7 @@ export function createMessageService(deps: {
       if (body === row.body) return toMessage(room.slug, row);
       const { updated, seq } = await prisma.$transaction(async (tx) => {
         await stillThere(tx, row.id, { body, editedAt: new Date() });
+        await indexMessage(tx, row.id, body);
         const seq = await appendLog(tx, room.id, "message:updated", { messageId: row.id });
         const updated = await tx.message.findUniqueOrThrow({ where: { id: row.id }, include: withAuthor });
         return { updated, seq };
@@ -244,6 +266,7 @@ export function createMessageService(deps: {
       const seq = await prisma.$transaction(async (tx) => {
         // The row stays (its seq is part of the log); the text does not.
         await stillThere(tx, row.id, { body: "", deletedAt: new Date() });
+        await unindexMessage(tx, row.id);
         const seq = await appendLog(tx, room.id, "message:deleted", { messageId: row.id });
         if (row.author.id !== actor.id) {
           await recordAudit(tx, {
@@ -261,18 +284,9 @@ export function createMessageService(deps: {
     },
 
     async history(actor, slug, query) {
-      const { before, around, limit } = historyQuerySchema.parse(query);
+      const { before, limit } = historyQuerySchema.parse(query);
       const room = await rooms.access(actor, slug);
-      if (around === undefined) return page(room, before, limit);
-      // Centred on `around`: it and up to half the page before it, the rest after; oldest first.
-      const older = await page(room, around + 1, Math.ceil(limit / 2));
-      const newer = await prisma.message.findMany({
-        where: { roomId: room.id, deletedAt: null, seq: { gt: around } },
-        orderBy: { seq: "asc" },
-        take: limit - older.length,
-        include: withAuthor,
-      });
-      return [...older, ...newer.map((r) => toMessage(room.slug, r))];
+      return page(room, before, limit);
     },
 
     head: headOf,
@@ -313,6 +327,39 @@ export function createMessageService(deps: {
       }
       const messages = events.flatMap((e) => (e.type === "message" ? [e.message] : []));
       return { messages, events, head, epoch: room.epoch, more, next };
+    },
+
+    // ---- Reads for search and jumps (kept apart from the paths above).
+
+    async around(actor, slug, query) {
+      const { around, limit } = aroundQuerySchema.parse(query);
+      const room = await rooms.access(actor, slug);
+      // Half the page before the target (and the target), the rest after it: two indexed range reads on (roomId, seq).
+      const older = Math.ceil(limit / 2);
+      const [upTo, after] = await Promise.all([
+        prisma.message.findMany({
+          where: { roomId: room.id, deletedAt: null, seq: { lte: around } },
+          orderBy: { seq: "desc" },
+          take: older,
+          include: withAuthor,
+        }),
+        prisma.message.findMany({
+          where: { roomId: room.id, deletedAt: null, seq: { gt: around } },
+          orderBy: { seq: "asc" },
+          take: limit - older,
+          include: withAuthor,
+        }),
+      ]);
+      return { messages: [...upTo.reverse(), ...after].map((r) => toMessage(room.slug, r)), around };
+    },
+
+    async byIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await prisma.message.findMany({
+        where: { id: { in: ids }, deletedAt: null },
+        include: { ...withAuthor, room: { select: { slug: true } } },
+      });
+      return rows.map((r) => toMessage(r.room.slug, r));
     },
   };
 }

@@ -12,6 +12,7 @@ import { containsInsensitive } from "../db";
 import { slugSchema, text } from "../contract";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
+import { checkDmBlock } from "./dms";
 import { recordAudit } from "./audit";
 import type { AdminPolicy } from "./policy";
 import type { RoomRecord } from "./rooms";
@@ -50,7 +51,8 @@ export function createModerationService(prisma: PrismaClient, store: HotStore, b
       const { user: ref, room: slug, minutes } = muteSchema.parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("not_found", `no room "${slug}"`);
       const until = new Date(Date.now() + minutes * 60_000);
       await prisma.$transaction(async (tx) => {
         await tx.mute.upsert({
@@ -68,7 +70,8 @@ export function createModerationService(prisma: PrismaClient, store: HotStore, b
       const { user: ref, room: slug } = muteSchema.pick({ user: true, room: true }).parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("not_found", `no room "${slug}"`);
       await prisma.$transaction(async (tx) => {
         await tx.mute.deleteMany({ where: { roomId: room.id, userId: user.id } });
         await recordAudit(tx, { actorId: actor.id, action: "user.unmute", targetType: "user", targetId: user.id, detail: { room: slug, name: user.name } });
@@ -104,7 +107,8 @@ export function createModerationService(prisma: PrismaClient, store: HotStore, b
       await admin.require(actor);
       const { readOnly } = lockSchema.parse(input);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("not_found", `no room "${slug}"`);
       await prisma.$transaction(async (tx) => {
         await tx.room.update({ where: { id: room.id }, data: { readOnly } });
         await recordAudit(tx, { actorId: actor.id, action: readOnly ? "room.lock" : "room.unlock", targetType: "room", targetId: room.id, detail: { room: slug } });
@@ -117,6 +121,7 @@ export function createModerationService(prisma: PrismaClient, store: HotStore, b
       // ban, a role change or a mute must not keep its old powers.
       const user = await store.poster(actor.id, room.id);
       if (user?.banned) throw new AppError("forbidden", "this account is banned");
+      await checkDmBlock(prisma, room);
       if (user?.role === "admin") return;
       if (room.readOnly) throw new AppError("forbidden", "this room is read-only");
       const until = user?.muteUntil;

@@ -27,6 +27,10 @@ export interface RoomRecord {
   lastSeq: number;
   epoch: string;
   readOnly: boolean;
+  /** "room" | "dm" (server/services/dms.ts); absent means "room". */
+  kind?: string;
+  /** A DM's ordered pair of user ids. */
+  dmKey?: string | null;
 }
 
 export interface RoomService {
@@ -35,7 +39,8 @@ export interface RoomService {
   create(actor: Actor, input: unknown): Promise<RoomSummary>;
   /** The room if the actor may read and write it; otherwise not_found. */
   access(actor: Actor, slug: string): Promise<RoomRecord>;
-  summarize(room: RoomRecord): Promise<RoomSummary>;
+  /** The room as `viewer` sees it: a DM is titled with the other member's name. */
+  summarize(room: RoomRecord, viewer?: Actor): Promise<RoomSummary>;
   /**
    * The room if this credential may read its feed: a public room needs none;
    * a private one a member's session or API token, or a feed token for it.
@@ -93,16 +98,30 @@ export function createRoomService(deps: {
     return out;
   }
 
-  function toSummary(room: RoomRecord, last: RoomSummary["lastMessage"]): RoomSummary {
+  function toSummary(room: RoomRecord, last: RoomSummary["lastMessage"], peer?: { id: string; name: string }): RoomSummary {
     return {
       slug: room.slug,
-      name: room.name,
+      name: peer?.name ?? room.name,
       topic: room.topic,
       visibility: room.visibility as Visibility,
+      kind: room.kind === "dm" ? "dm" : "room",
+      ...(peer ? { peer } : {}),
       online: presence.count(room.slug),
       lastMessage: last,
     };
   }
+
+  /** A DM's other member, as `viewer` sees it. */
+  async function peerOf(room: RoomRecord, viewer: Actor | undefined) {
+    if (room.kind !== "dm" || !room.dmKey || !viewer) return undefined;
+    const [a, b] = room.dmKey.split(":") as [string, string];
+    const id = a === viewer.id ? b : a;
+    const user = await prisma.user.findUnique({ where: { id }, select: { id: true, name: true } });
+    return user ?? undefined;
+  }
+
+  /** A DM's two members are fixed: nobody joins, nobody is removed, so nobody else can read it. */
+  const fixedMembers = () => new AppError("invalid", "a direct message has exactly its two members");
 
   const missing = (slug: string) => new AppError("not_found", `no room "${slug}"`);
 
@@ -131,7 +150,8 @@ export function createRoomService(deps: {
 
     async list(actor) {
       const rooms = await prisma.room.findMany({
-        where: { OR: [{ visibility: "public" }, { members: { some: { userId: actor.id } } }] },
+        // DMs are listed apart (GET /api/dms).
+        where: { kind: "room", OR: [{ visibility: "public" }, { members: { some: { userId: actor.id } } }] },
         orderBy: [{ createdAt: "asc" }],
       });
       const last = await lastMessages(rooms.map((r) => r.id));
@@ -182,7 +202,8 @@ export function createRoomService(deps: {
       if (room.visibility === "public") return room;
       if (!credential) throw missing(slug);
       if (credential.kind === "feed-token") {
-        if (credential.roomId !== room.id) throw missing(slug);
+        // Feed tokens (embeds on other sites) never open a DM.
+        if (credential.roomId !== room.id || room.kind === "dm") throw missing(slug);
         return room;
       }
       if (!(await isMember(room.id, credential.actor.id))) throw missing(slug);
@@ -191,15 +212,17 @@ export function createRoomService(deps: {
 
     async publicRoom(slug) {
       const room = await prisma.room.findUnique({ where: { slug } });
-      return room && room.visibility === "public" ? room : null;
+      return room && room.visibility === "public" && room.kind === "room" ? room : null;
     },
 
     async directory() {
-      return prisma.room.findMany({ select: { slug: true, name: true, visibility: true } });
+      // DMs stay out of the operations view: their names are people's names.
+      return prisma.room.findMany({ where: { kind: "room" }, select: { slug: true, name: true, visibility: true } });
     },
 
     async removeMember(actor, slug, userId) {
       const room = await access(actor, slug);
+      if (room.kind === "dm") throw fixedMembers();
       if (room.visibility !== "private") throw new AppError("invalid", "public rooms have no member list");
       if (userId !== actor.id) {
         const me = await prisma.roomMember.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.id } }, select: { role: true } });
@@ -214,6 +237,7 @@ export function createRoomService(deps: {
     async addMember(actor, slug, input) {
       const { username } = addMemberSchema.parse(input);
       const room = await access(actor, slug);
+      if (room.kind === "dm") throw fixedMembers();
       if (room.visibility !== "private") throw new AppError("invalid", "public rooms are open to everyone; no invitation needed");
       // Usernames are stored lower-cased by better-auth's username plugin.
       const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() }, select: { id: true, name: true } });
@@ -226,9 +250,9 @@ export function createRoomService(deps: {
       return user;
     },
 
-    async summarize(room) {
-      const last = await lastMessages([room.id]);
-      return toSummary(room, last.get(room.id) ?? null);
+    async summarize(room, viewer) {
+      const [last, peer] = await Promise.all([lastMessages([room.id]), peerOf(room, viewer)]);
+      return toSummary(room, last.get(room.id) ?? null, peer);
     },
   };
 }

@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { providerOfClient } from "../db";
 import { createHotStore, DuplicateSend, type HotStore } from "./hot";
+import { gramsOf } from "../services/search";
 import { connectClient, connected, joinAsGuest, startServer, type Harness } from "../test/harness";
 
 describe("hot store", () => {
@@ -26,7 +27,7 @@ describe("hot store", () => {
     const client = connectClient(h.url, await joinAsGuest(h.url, "Hot"));
     await connected(client);
     const ack = await client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "first" });
-    assert.ok(ack.ok);
+    assert.ok(ack.ok, JSON.stringify(ack));
     userId = ack.message.author.id;
     client.close();
     roomId = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).id;
@@ -45,6 +46,8 @@ describe("hot store", () => {
       lastSeq: viaPrisma.lastSeq,
       epoch: viaPrisma.epoch,
       readOnly: viaPrisma.readOnly,
+      kind: viaPrisma.kind,
+      dmKey: viaPrisma.dmKey,
     });
     assert.equal(await store.roomBySlug("no-such-room"), null);
     assert.equal(await store.isMember(roomId, userId), false);
@@ -60,7 +63,7 @@ describe("hot store", () => {
 
   test("an appended message reads back through Prisma, with its log row", async () => {
     const clientId = randomUUID();
-    const row = await store.appendMessage({ roomId, authorId: userId, clientId, body: "héllo 你好 🎉" });
+    const row = await store.appendMessage({ roomId, authorId: userId, clientId, body: "héllo 你好 🎉", grams: gramsOf("héllo 你好 🎉") });
     const stored = await h.app.prisma.message.findUniqueOrThrow({ where: { id: row.id }, include: { author: true } });
     assert.equal(stored.seq, row.seq);
     assert.equal(stored.body, "héllo 你好 🎉");
@@ -71,13 +74,37 @@ describe("hot store", () => {
     assert.equal(log.type, "message");
     assert.equal(log.messageId, row.id);
     assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, row.seq);
+    const grams = await h.app.prisma.messageGram.findMany({ where: { messageId: row.id }, select: { gram: true } });
+    assert.deepEqual(grams.map((g) => g.gram).sort(), gramsOf("héllo 你好 🎉").sort());
+    assert.ok(grams.some((g) => g.gram === "你好"));
 
     const again = await store.sentBefore(userId, clientId);
     assert.deepEqual(again, { ...row, createdAt: again!.createdAt });
     assert.equal(again!.createdAt.getTime(), row.createdAt.getTime());
-    await assert.rejects(store.appendMessage({ roomId, authorId: userId, clientId, body: "retry" }), DuplicateSend);
+    await assert.rejects(store.appendMessage({ roomId, authorId: userId, clientId, body: "retry", grams: [] }), DuplicateSend);
     // The failed attempt took no seq.
     assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, row.seq);
+  });
+
+  test("sends in one turn share a transaction, and a duplicate among them fails alone", async () => {
+    const startSeq = (await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq;
+    const dup = randomUUID();
+    await store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "original", grams: [] });
+    // Issued together: one batch (same turn of the event loop).
+    const results = await Promise.allSettled([
+      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "a", grams: [] }),
+      store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "retry", grams: [] }),
+      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "b", grams: [] }),
+    ]);
+    assert.equal(results[0].status, "fulfilled");
+    assert.equal(results[1].status, "rejected");
+    assert.ok((results[1] as PromiseRejectedResult).reason instanceof DuplicateSend);
+    assert.equal(results[2].status, "fulfilled");
+    const [a, b] = [results[0], results[2]].map((r) => (r as PromiseFulfilledResult<{ seq: number; body: string }>).value);
+    assert.deepEqual([a!.seq, b!.seq], [startSeq + 2, startSeq + 3]);
+    assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, startSeq + 3);
+    const bodies = await h.app.prisma.message.findMany({ where: { roomId, seq: { gt: startSeq } }, orderBy: { seq: "asc" }, select: { body: true } });
+    assert.deepEqual(bodies.map((m) => m.body), ["original", "a", "b"]);
   });
 
   test("sends, edits and deletions racing keep the room's seqs gapless", async () => {
@@ -123,7 +150,7 @@ describe("hot store on SQLite's shared connection", () => {
     const client = connectClient(h.url, await joinAsGuest(h.url, "Shared"));
     await connected(client);
     const ack = await client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "first" });
-    assert.ok(ack.ok);
+    assert.ok(ack.ok, JSON.stringify(ack));
     userId = ack.message.author.id;
     client.close();
     roomId = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).id;
@@ -145,7 +172,7 @@ describe("hot store on SQLite's shared connection", () => {
       .catch((err: Error) => err.message);
     // Let the transaction take the connection, then send while it is open.
     await new Promise((r) => setTimeout(r, 20));
-    const send = store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "during" }).then((row) => {
+    const send = store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "during", grams: [] }).then((row) => {
       appended = true;
       return row;
     });
