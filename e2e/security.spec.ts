@@ -123,7 +123,7 @@ test("the CSP reports no violation in normal use, and blocks an inline script wi
   await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
   await expect(page.getByTestId("connection")).toContainText("WebSocket");
   for (const body of ["first under the policy", "second under the policy"]) {
-    await page.getByRole("textbox", { name: "Message #general" }).fill(body);
+    await page.getByRole("combobox", { name: "Message #general" }).fill(body);
     await page.keyboard.press("Enter");
     await expect(messages(page, body)).toHaveAttribute("data-status", "sent");
   }

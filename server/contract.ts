@@ -64,6 +64,27 @@ export interface UserRef {
   guest: boolean;
 }
 
+/** Longest reply excerpt, in characters (code points). */
+export const REPLY_EXCERPT = 140;
+
+/** One emoji's reactions on a message: how many, and the first REACTION_USERS (20) user ids in the order they reacted. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  users: string[];
+}
+
+/** The message a reply answers, as it is now: an edit changes the excerpt, a deletion empties it. */
+export interface ReplyRef {
+  id: string;
+  seq: number;
+  author: { id: string; name: string };
+  /** The original's first REPLY_EXCERPT characters, on one line; "" once it is deleted. */
+  excerpt: string;
+  /** Set once the original is deleted: show a placeholder. */
+  deleted?: true;
+}
+
 export interface Message {
   id: string;
   room: string;
@@ -74,6 +95,12 @@ export interface Message {
   createdAt: string;
   /** When the author last edited it, or null. */
   editedAt: string | null;
+  /** Ids of the users the body mentions, parsed by the server (`@here`: everyone online in the room when it was sent). */
+  mentions: string[];
+  /** The message this one answers. */
+  replyTo?: ReplyRef;
+  /** Reactions, in the order each emoji was first used. */
+  reactions: Reaction[];
 }
 
 export interface MessageUpdated {
@@ -86,6 +113,13 @@ export interface MessageDeleted {
   room: string;
   id: string;
   seq: number;
+}
+/** A reaction was toggled: the message's reactions as they are after it. */
+export interface MessageReactions {
+  room: string;
+  id: string;
+  seq: number;
+  reactions: Reaction[];
 }
 
 export const BROADCAST_LEVELS = ["info", "warning", "critical"] as const;
@@ -126,6 +160,7 @@ export type LogEntry =
   | { type: "message"; seq: number; message: Message }
   | { type: "message:updated"; seq: number; message: Message }
   | { type: "message:deleted"; seq: number; room: string; id: string }
+  | { type: "message:reactions"; seq: number; room: string; id: string; reactions: Reaction[] }
   | { type: "broadcast"; seq: number; broadcast: Broadcast }
   | { type: "broadcast:retracted"; seq: number; id: string };
 
@@ -254,10 +289,13 @@ export const typingSchema = z.object({ room: slugSchema, typing: z.boolean() });
  * The body is validated in the message service (trim, empty, too long) so that
  * every transport gets the same codes; here it only has to be a string.
  */
+export const messageIdSchema = z.string().min(1).max(64);
 export const sendSchema = z.object({
   room: slugSchema,
   clientId: z.uuid(),
   body: text().max(MAX_BODY * 4),
+  /** The id of the message this one answers, in the same room. */
+  replyTo: messageIdSchema.optional(),
 });
 
 export const createRoomSchema = z.object({
@@ -296,12 +334,16 @@ export const broadcastSchema = z.object({
 });
 export const broadcastAckSchema = z.object({ id: z.string().min(1).max(64) });
 
-export const postMessageSchema = z.object({ clientId: z.uuid(), body: text().max(MAX_BODY * 4) });
+export const postMessageSchema = z.object({ clientId: z.uuid(), body: text().max(MAX_BODY * 4), replyTo: messageIdSchema.optional() });
 
 export const historyQuerySchema = z.object({
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
 });
+
+/** `reaction:toggle`; the emoji is checked in the reactions service (exactly one emoji grapheme). */
+export const reactionToggleRequestSchema = z.object({ room: slugSchema, id: messageIdSchema, emoji: z.string().max(128) });
+export const postReactionSchema = z.object({ emoji: z.string().max(128) });
 
 /** The guest join body (POST /api/auth/sign-in/anonymous). */
 export const guestSchema = z.object({ name: displayNameSchema });
@@ -356,6 +398,8 @@ export interface ClientToServerEvents {
   "message:send": (req: SendRequest, ack: AckFn<{ message: Message }>) => void;
   "message:edit": (req: z.input<typeof editSchema>, ack: AckFn<{ message: Message }>) => void;
   "message:delete": (req: z.input<typeof deleteSchema>, ack: AckFn) => void;
+  /** Adds the user's reaction with this emoji, or removes it. */
+  "reaction:toggle": (req: z.input<typeof reactionToggleRequestSchema>, ack: AckFn<{ reactions: Reaction[] }>) => void;
   "admin:broadcast": (req: z.input<typeof broadcastSchema>, ack: AckFn<{ broadcast: Broadcast }>) => void;
   /** Receipt of a broadcast, for the admin's delivery accounting. */
   "broadcast:ack": (req: { id: string }) => void;
@@ -370,6 +414,7 @@ export interface ServerToClientEvents {
   "message:new": (message: Message) => void;
   "message:updated": (payload: MessageUpdated) => void;
   "message:deleted": (payload: MessageDeleted) => void;
+  "message:reactions": (payload: MessageReactions) => void;
   broadcast: (payload: BroadcastDelivery) => void;
   "broadcast:retracted": (payload: BroadcastRetracted) => void;
   presence: (payload: PresencePayload) => void;
@@ -400,7 +445,7 @@ export interface ServerToClientEvents {
 export const wsIdSchema = z.union([z.string().max(64), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]);
 export type WsId = z.infer<typeof wsIdSchema>;
 
-export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "message:edit", "message:delete", "typing", "broadcast:ack", "room:read"] as const;
+export const WS_REQUEST_TYPES = ["room:join", "room:leave", "message:send", "message:edit", "message:delete", "reaction:toggle", "typing", "broadcast:ack", "room:read"] as const;
 export type WsRequestType = (typeof WS_REQUEST_TYPES)[number];
 
 /** Read first, so that an unknown type and a bad payload get different answers. */
@@ -413,6 +458,7 @@ export const wsClientFrameSchema = z.discriminatedUnion("type", [
   // `id` is the frame's correlation id here, so the message is `messageId`.
   z.object({ type: z.literal("message:edit"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64), body: text().max(MAX_BODY * 4) }),
   z.object({ type: z.literal("message:delete"), id: wsIdSchema.optional(), room: slugSchema, messageId: z.string().min(1).max(64) }),
+  z.object({ type: z.literal("reaction:toggle"), id: wsIdSchema.optional(), room: slugSchema, messageId: messageIdSchema, emoji: z.string().max(128) }),
   typingSchema.extend({ type: z.literal("typing"), id: wsIdSchema.optional() }),
   // Receipt of a live broadcast (delivery accounting); `id` is the frame's correlation id.
   z.object({ type: z.literal("broadcast:ack"), id: wsIdSchema.optional(), broadcastId: z.string().min(1).max(64) }),
@@ -427,6 +473,7 @@ export interface WsReplies {
   "message:send": { message: Message };
   "message:edit": { message: Message };
   "message:delete": object;
+  "reaction:toggle": { reactions: Reaction[] };
   "broadcast:ack": object;
   "room:read": RoomRead;
 }
@@ -439,6 +486,7 @@ export type WsServerFrame =
   | { type: "message:new"; message: Message }
   | ({ type: "message:updated" } & MessageUpdated)
   | ({ type: "message:deleted" } & MessageDeleted)
+  | ({ type: "message:reactions" } & MessageReactions)
   | ({ type: "broadcast" } & BroadcastDelivery)
   | ({ type: "broadcast:retracted" } & BroadcastRetracted)
   | ({ type: "presence" } & PresencePayload)

@@ -30,6 +30,7 @@ import {
   wsClientFrameSchema,
 } from "./contract";
 import { connectClient, connected, register, startServer, type Client, type Harness } from "./test/harness";
+import { reactionToggleSchema } from "./services/reactions";
 
 /** Enough to find shape bugs, few enough to keep `npm test` quick. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
@@ -95,6 +96,7 @@ const EVENTS: { event: string; schema: ZodType; mutates: boolean }[] = [
   { event: "message:send", schema: sendSchema, mutates: true },
   { event: "message:edit", schema: editSchema, mutates: true },
   { event: "message:delete", schema: deleteSchema, mutates: true },
+  { event: "reaction:toggle", schema: reactionToggleSchema, mutates: true },
   { event: "admin:broadcast", schema: broadcastSchema, mutates: true },
 ];
 

@@ -5,8 +5,8 @@
  * arrived in a "N new messages" button. Scrolling near the top loads the
  * previous page and restores the scroll offset so nothing jumps.
  */
-import { Fragment, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
-import { useFormatter, useTranslations } from "next-intl";
+import { Fragment, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useFormatter, useNow, useTranslations } from "next-intl";
 import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import { Markdown } from "@/components/markdown/Markdown";
@@ -17,12 +17,15 @@ import type { Outgoing } from "./useRoom";
 import { notAfter } from "@/components/lib/clock";
 import { timelineMarkers } from "./timeline";
 import { HoverTime, TimelineMarkers, useServerNow } from "./TimelineMarkers";
+import { EmojiPicker, ReactionBar } from "./Reactions";
 
 /** Messages by the same author closer than this are drawn as one group. */
 const GROUP_WINDOW_MS = 5 * 60_000;
 /** "At the bottom" tolerance, so a pixel of rounding does not count as scrolled up. */
 const BOTTOM_SLACK_PX = 80;
 const TOP_LOAD_PX = 120;
+/** How long a message jumped to stays highlighted. */
+const HIGHLIGHT_MS = 2_500;
 
 interface Props {
   me: { id: string; name: string; role?: string; guest: boolean };
@@ -39,16 +42,66 @@ interface Props {
   dividerSeq?: number | null;
   /** Told whenever the reader reaches or leaves the bottom (reading marks the room read). */
   onAtBottom?: (atBottom: boolean) => void;
+  onReply: (message: Message) => void;
+  onReact: (id: string, emoji: string) => Promise<WireError | null>;
+  /** Shows the original of a reply (loading it if needed) and highlights it. */
+  onJump: (id: string, seq: number) => Promise<boolean>;
 }
 
-/** Edit and delete controls of one message, with inline editing and an inline confirmation. */
-function MessageTools(props: { message: Message; mine: boolean; admin: boolean; onEdit: Props["onEdit"]; onDelete: Props["onDelete"] }) {
-  const { message, mine, admin, onEdit, onDelete } = props;
+/** A one-line excerpt without its markdown marks: `**bold**` reads "bold", `[text](url)` reads "text". */
+function plain(excerpt: string): string {
+  return excerpt
+    .replace(/!?\[([^\]]*)\]\([^)]*\)?/g, "$1")
+    .replace(/(\*\*|__|~~|`+)(?=\S)([^]*?\S)\1/g, "$2")
+    .replace(/(^|\s)[*_](?=\S)([^*_]*?\S)[*_](?=\s|$|[.,!?])/g, "$1$2")
+    .replace(/^(?:>\s?)+/, "");
+}
+
+/** The quoted line above a reply: who and what it answers; a click goes to the original. */
+function ReplyQuote({ reply, onJump }: { reply: NonNullable<Message["replyTo"]>; onJump: Props["onJump"] }) {
+  const t = useTranslations("replies");
+  const [missing, setMissing] = useState(false);
+  if (reply.deleted) {
+    return (
+      <p className="mb-0.5 flex items-center gap-1.5 text-xs italic text-slate-400 dark:text-slate-500" data-testid="reply-quote">
+        <span aria-hidden="true">↩</span>
+        {t("deleted")}
+      </p>
+    );
+  }
+  return (
+    <button
+      type="button"
+      onClick={async () => setMissing(!(await onJump(reply.id, reply.seq)))}
+      data-testid="reply-quote"
+      aria-label={t("jump", { name: reply.author.name })}
+      className="mb-0.5 flex max-w-full items-center gap-1.5 rounded border-l-2 border-indigo-300 py-0.5 pl-2 pr-1 text-left text-xs text-slate-500 hover:bg-slate-200/60 hover:text-slate-700 dark:border-indigo-500/60 dark:text-slate-400 dark:hover:bg-slate-800 dark:hover:text-slate-200"
+    >
+      <span aria-hidden="true">↩</span>
+      <span className="shrink-0 font-semibold text-slate-600 dark:text-slate-300">{reply.author.name}</span>
+      <span className="truncate">{plain(reply.excerpt)}</span>
+      {missing ? <span className="shrink-0 text-red-600 dark:text-red-400">{t("notFound")}</span> : null}
+    </button>
+  );
+}
+
+/** Reply, react, edit and delete controls of one message, with inline editing and an inline confirmation. */
+function MessageTools(props: {
+  message: Message;
+  mine: boolean;
+  admin: boolean;
+  onEdit: Props["onEdit"];
+  onDelete: Props["onDelete"];
+  onReply: Props["onReply"];
+  onReact: (emoji: string) => void;
+}) {
+  const { message, mine, admin, onEdit, onDelete, onReply, onReact } = props;
   const t = useTranslations("room");
-  const [mode, setMode] = useState<"idle" | "editing" | "confirming">("idle");
+  const tr = useTranslations("reactions");
+  const [mode, setMode] = useState<"idle" | "editing" | "confirming" | "picking">("idle");
   const [draft, setDraft] = useState(message.body);
   const [error, setError] = useState<string | null>(null);
-  if (!mine && !admin) return null;
+  const reactButton = useRef<HTMLButtonElement>(null);
 
   const save = async () => {
     const err = await onEdit(message.id, draft);
@@ -101,15 +154,39 @@ function MessageTools(props: { message: Message; mine: boolean; admin: boolean; 
     );
   }
   return (
-    <div className="absolute -top-3 right-2 flex gap-1 rounded-md border border-slate-200 bg-white p-0.5 opacity-0 shadow-sm transition group-hover:opacity-100 group-focus-within:opacity-100 dark:border-slate-700 dark:bg-slate-900">
+    <div
+      className={`absolute -top-3 right-2 flex gap-1 rounded-md border border-slate-200 bg-white p-0.5 shadow-sm transition group-hover:opacity-100 group-focus-within:opacity-100 dark:border-slate-700 dark:bg-slate-900 ${mode === "picking" ? "opacity-100" : "opacity-0"}`}
+    >
+      <button type="button" onClick={() => onReply(message)} className={small} aria-label={t("replyTo", { name: message.author.name })}>
+        {t("reply")}
+      </button>
+      <button
+        ref={reactButton}
+        type="button"
+        onClick={() => setMode(mode === "picking" ? "idle" : "picking")}
+        aria-expanded={mode === "picking"}
+        className={small}
+        aria-label={tr("add")}
+      >
+        {t("react")}
+      </button>
+      {mode === "picking" ? (
+        <EmojiPicker
+          onPick={onReact}
+          onClose={() => (setMode("idle"), reactButton.current?.focus())}
+          className="absolute right-0 top-full mt-1"
+        />
+      ) : null}
       {mine ? (
         <button type="button" onClick={() => (setDraft(message.body), setMode("editing"))} className={small} aria-label={t("editMessage")}>
           {t("edit")}
         </button>
       ) : null}
-      <button type="button" onClick={() => setMode("confirming")} className={small} aria-label={t("deleteMessage")}>
-        {t("delete")}
-      </button>
+      {mine || admin ? (
+        <button type="button" onClick={() => setMode("confirming")} className={small} aria-label={t("deleteMessage")}>
+          {t("delete")}
+        </button>
+      ) : null}
     </div>
   );
 }
@@ -134,8 +211,31 @@ function Time({ iso }: { iso: string }) {
 }
 
 export function MessageList(props: Props) {
-  const { me, messages, outgoing, hasOlder, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete } = props;
+  const { me, messages, outgoing, hasOlder, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReply, onReact, onJump } = props;
   const t = useTranslations("room");
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [reactError, setReactError] = useState<string | null>(null);
+  // The names a mention of me is written with (display name, spaces as underscores); `@here` too when it named me.
+  const myNames = useMemo(() => new Set([me.name.toLowerCase(), me.name.toLowerCase().replace(/ /g, "_")]), [me.name]);
+  const myNamesHere = useMemo(() => new Set([...myNames, "here"]), [myNames]);
+
+  const jump = async (id: string, seq: number) => {
+    const found = await onJump(id, seq);
+    if (!found) return false;
+    // After the render that shows it: bring it into view and mark it for a moment.
+    requestAnimationFrame(() => {
+      const el = scroller.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
+      el?.scrollIntoView({ block: "center", behavior: "smooth" });
+      el?.focus({ preventScroll: true });
+    });
+    setHighlight(id);
+    setTimeout(() => setHighlight((h) => (h === id ? null : h)), HIGHLIGHT_MS);
+    return true;
+  };
+  const react = async (id: string, emoji: string) => {
+    const err = await onReact(id, emoji);
+    setReactError(err ? err.message : null);
+  };
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
@@ -247,13 +347,24 @@ export function MessageList(props: Props) {
               const author = row.kind === "message" ? row.message.author : me;
               const body = row.kind === "message" ? row.message.body : row.out.body;
               const createdAt = row.kind === "message" ? row.message.createdAt : row.out.createdAt;
+              const mentioned = row.kind === "message" && row.message.mentions.includes(me.id);
+              const target = row.kind === "message" && highlight === row.message.id;
+              const tone = target
+                ? "bg-indigo-100 ring-2 ring-indigo-400 dark:bg-indigo-500/20 dark:ring-indigo-500"
+                : mentioned
+                  ? "border-l-[3px] border-amber-400 bg-amber-50 hover:bg-amber-100/70 dark:border-amber-500 dark:bg-amber-400/10 dark:hover:bg-amber-400/15"
+                  : "hover:bg-slate-100 dark:hover:bg-slate-900";
               return (
                 <Fragment key={row.key}>
                 {row.kind === "message" ? <TimelineMarkers marker={marks.get(row.message.id)} /> : null}
                 <li
                   data-testid="message"
+                  data-id={row.kind === "message" ? row.message.id : undefined}
                   data-status={row.kind === "outgoing" ? row.out.status : "sent"}
-                  className={`group relative flex gap-3 rounded-md px-2 hover:bg-slate-100 dark:hover:bg-slate-900 ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
+                  data-mentioned={mentioned || undefined}
+                  data-highlighted={target || undefined}
+                  tabIndex={target ? -1 : undefined}
+                  className={`group relative flex gap-3 rounded-md px-2 transition-colors duration-500 focus:outline-none ${tone} ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
                 >
                   <div className="w-9 shrink-0">{row.first ? <Avatar id={author.id} name={author.name} /> : <HoverTime iso={createdAt} />}</div>
                   <div className="min-w-0 flex-1">
@@ -264,9 +375,11 @@ export function MessageList(props: Props) {
                         <Time iso={createdAt} />
                       </div>
                     ) : null}
+                    {row.kind === "message" && row.message.replyTo ? <ReplyQuote reply={row.message.replyTo} onJump={jump} /> : null}
                     <div data-testid="body" className={`leading-relaxed ${row.kind === "outgoing" ? "text-slate-500 dark:text-slate-400" : ""}`}>
                       <Markdown
                         text={body}
+                        mentionsOf={mentioned ? myNamesHere : myNames}
                         trailer={
                           row.kind === "message" && row.message.editedAt ? (
                             <span className="ml-1 text-xs text-slate-500 dark:text-slate-400" title={row.message.editedAt}>
@@ -277,14 +390,19 @@ export function MessageList(props: Props) {
                       />
                     </div>
                     {row.kind === "message" ? (
-                      <MessageTools
-                        key={row.message.editedAt ?? ""}
-                        message={row.message}
-                        mine={row.message.author.id === me.id}
-                        admin={me.role === "admin"}
-                        onEdit={onEdit}
-                        onDelete={onDelete}
-                      />
+                      <>
+                        <ReactionBar reactions={row.message.reactions} meId={me.id} onToggle={(emoji) => void react(row.message.id, emoji)} />
+                        <MessageTools
+                          key={row.message.editedAt ?? ""}
+                          message={row.message}
+                          mine={row.message.author.id === me.id}
+                          admin={me.role === "admin"}
+                          onEdit={onEdit}
+                          onDelete={onDelete}
+                          onReply={onReply}
+                          onReact={(emoji) => void react(row.message.id, emoji)}
+                        />
+                      </>
                     ) : null}
                     {row.kind === "message" && row.message.author.id !== me.id && me.role !== "admin" ? <ReportButton message={row.message} /> : null}
                     {row.kind === "outgoing" ? (
@@ -314,6 +432,14 @@ export function MessageList(props: Props) {
           </ol>
         )}
       </div>
+      {reactError ? (
+        <p role="alert" className="absolute inset-x-3 top-2 rounded-md bg-red-50 px-3 py-1.5 text-xs text-red-700 shadow dark:bg-red-950 dark:text-red-200">
+          {reactError}
+          <button type="button" onClick={() => setReactError(null)} className="ml-2 font-semibold underline">
+            {t("dismiss")}
+          </button>
+        </p>
+      ) : null}
       {unseen > 0 ? (
         <button
           type="button"

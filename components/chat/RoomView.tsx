@@ -1,8 +1,10 @@
 "use client";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useState, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
+import type { Message, UserRef } from "@/server/contract";
+import { api } from "@/components/lib/api";
 import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
 import { ReadBar } from "./ReadBar";
 import { useServerNow } from "./TimelineMarkers";
@@ -43,6 +45,8 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   const [showPeople, setShowPeople] = useState(false);
   const [inviting, setInviting] = useState(false);
   const [sharing, setSharing] = useState(false);
+  const [replyingTo, setReplyingTo] = useState<Message | null>(null);
+  const [members, setMembers] = useState<UserRef[]>([]);
   const [searching, setSearching] = useState(false);
   const name = room.room?.name ?? slug;
   const dm = room.room?.kind === "dm";
@@ -71,6 +75,22 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
         ? tComposer("blocked.muted", { until: format.dateTime(new Date(posting.until), { dateStyle: "medium", timeStyle: "short" }) })
         : null
       : tComposer(`blocked.${posting.reason}`);
+
+  // Who the composer offers to mention: the room's members (or recent authors), who is online, who wrote here.
+  useEffect(() => {
+    let cancelled = false;
+    api<{ people: UserRef[] }>(`/api/rooms/${encodeURIComponent(slug)}/people`)
+      .then(({ people }) => !cancelled && setMembers(people))
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+    };
+  }, [slug]);
+  const people = useMemo(() => {
+    const byId = new Map<string, UserRef>();
+    for (const u of [...room.online, ...members, ...room.messages.map((m) => m.author)]) if (!byId.has(u.id)) byId.set(u.id, u);
+    return [...byId.values()];
+  }, [room.online, members, room.messages]);
 
   if (room.revoked) {
     // The server withdrew this page's session (or this room): say so instead of failing silently.
@@ -182,10 +202,24 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             onDelete={room.remove}
             dividerSeq={dividerSeq}
             onAtBottom={read.setAtBottom}
+            onReply={setReplyingTo}
+            onReact={room.react}
+            onJump={room.reveal}
           />
         )}
         <TypingIndicator users={room.typing} />
-        <Composer roomName={name} room={slug} disabled={room.load.state !== "ready"} blockedReason={blockedReason} onSend={room.send} onTyping={room.setMyTyping} />
+        <Composer
+          roomName={name}
+          room={slug}
+          disabled={room.load.state !== "ready"}
+          blockedReason={blockedReason}
+          meId={me.id}
+          people={people}
+          replyingTo={replyingTo}
+          onCancelReply={() => setReplyingTo(null)}
+          onSend={room.send}
+          onTyping={room.setMyTyping}
+        />
       </main>
       <aside className="hidden w-56 shrink-0 overflow-y-auto border-l border-slate-200 bg-white md:block dark:border-slate-800 dark:bg-slate-900">
         <PresenceList online={room.online} meId={me.id} />

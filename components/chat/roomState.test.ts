@@ -18,6 +18,8 @@ const msg = (seq: number, extra: Partial<Message> = {}): Message => ({
   author: { id: "u1", name: "Ann", guest: false },
   createdAt: new Date(seq * 1000).toISOString(),
   editedAt: null,
+  mentions: [],
+  reactions: [],
   ...extra,
 });
 const entry = (seq: number): LogEntry => ({ type: "message", seq, message: msg(seq) });
@@ -185,5 +187,56 @@ describe("room state: the outbox", () => {
       { type: "live", entry: { type: "message", seq: 4, message: msg(4, { clientId: "c9" }) } },
     ]);
     assert.deepEqual(s.outbox, []);
+  });
+});
+
+describe("room state: reactions and replies", () => {
+  const r = (emoji: string, users: string[]) => ({ emoji, count: users.length, users });
+  const react = (seq: number, id: string, reactions: ReturnType<typeof r>[]): LogEntry => ({ type: "message:reactions", seq, room: "general", id, reactions });
+
+  it("applies reaction events in seq order, each exactly once, holding one that comes early", () => {
+    let s = run([{ type: "joined", result: joined(), resumed: false }, { type: "live", entry: react(5, "m1", [r("👍", ["a", "b"])]) }]);
+    assert.deepEqual(s.messages[0]!.reactions, [], "held behind the gap at 4");
+    s = roomReducer(s, { type: "live", entry: react(4, "m1", [r("👍", ["a"])]) });
+    assert.deepEqual(s.messages[0]!.reactions, [r("👍", ["a", "b"])], "4 then 5: the later state wins");
+    assert.equal(s.cursor, 5);
+    // A replay of 4 (a duplicate) changes nothing.
+    s = roomReducer(s, { type: "live", entry: react(4, "m1", [r("👍", ["a"])]) });
+    assert.deepEqual(s.messages[0]!.reactions, [r("👍", ["a", "b"])]);
+    s = roomReducer(s, { type: "joined", result: joined({ messages: [], events: [react(4, "m1", [r("👍", ["a"])]), react(5, "m1", [])], head: 5, next: 5 }), resumed: true });
+    assert.deepEqual(s.messages[0]!.reactions, [r("👍", ["a", "b"])], "a resumed page's old events are not applied twice");
+  });
+
+  it("a resumed page replays reactions like edits; our own ack shows them at once", () => {
+    let s = run([
+      { type: "joined", result: joined(), resumed: false },
+      { type: "joined", result: joined({ messages: [], events: [react(4, "m2", [r("🎉", ["x"])])], head: 4, next: 4 }), resumed: true },
+    ]);
+    assert.deepEqual(s.messages[1]!.reactions, [r("🎉", ["x"])]);
+    s = roomReducer(s, { type: "reacted", id: "m3", reactions: [r("🔥", ["me"])] });
+    assert.deepEqual(s.messages[2]!.reactions, [r("🔥", ["me"])]);
+    assert.equal(s.cursor, 4, "the ack does not move the cursor");
+    // A reaction to a message not shown (older than the page) is a no-op.
+    s = roomReducer(s, { type: "live", entry: react(5, "old", [r("👍", ["a"])]) });
+    assert.equal(s.cursor, 5);
+  });
+
+  it("a reply's quote follows its original: an edit changes the excerpt, a deletion leaves a placeholder", () => {
+    const quote = { id: "m1", seq: 1, author: { id: "u1", name: "Ann" }, excerpt: "hello 1" };
+    const reply = msg(4, { replyTo: quote });
+    let s = run([{ type: "joined", result: joined(), resumed: false }, { type: "live", entry: { type: "message", seq: 4, message: reply } }]);
+    s = roomReducer(s, { type: "live", entry: { type: "message:updated", seq: 5, message: msg(1, { body: "new\nwords" }) } });
+    assert.equal(s.messages.find((m) => m.id === "m4")!.replyTo!.excerpt, "new words");
+    s = roomReducer(s, { type: "live", entry: { type: "message:deleted", seq: 6, room: "general", id: "m1" } });
+    assert.deepEqual(s.messages.find((m) => m.id === "m4")!.replyTo, { ...quote, excerpt: "", deleted: true });
+  });
+
+  it("merges a page around an older seq without losing what is shown", () => {
+    const s = run([
+      { type: "joined", result: joined({ messages: [msg(60), msg(61)], head: 61 }), resumed: false },
+      { type: "around", messages: [msg(9), msg(10), msg(11)] },
+    ]);
+    assert.deepEqual(seqs(s), [9, 10, 11, 60, 61]);
+    assert.equal(s.cursor, 61);
   });
 });

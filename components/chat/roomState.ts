@@ -15,14 +15,16 @@
  * rate limit to pass), sending (in flight), failed (the server refused it for
  * good, or it timed out while connected: the user decides).
  */
-import type { Broadcast, JoinResult, LogEntry, Message, RoomSummary, UserRef, WireError } from "@/server/contract";
-import { HISTORY_PAGE } from "@/server/contract";
+import type { Broadcast, JoinResult, LogEntry, Message, Reaction, RoomSummary, UserRef, WireError } from "@/server/contract";
+import { HISTORY_PAGE, REPLY_EXCERPT } from "@/server/contract";
 
 export type OutboxStatus = "queued" | "sending" | "failed";
 
 export interface Outgoing {
   clientId: string;
   body: string;
+  /** The id of the message this one answers. */
+  replyTo?: string;
   createdAt: string;
   status: OutboxStatus;
   error?: WireError;
@@ -63,7 +65,11 @@ export type RoomAction =
   | { type: "retry"; clientId: string }
   | { type: "discard"; clientId: string }
   | { type: "edited"; message: Message }
-  | { type: "deleted"; id: string };
+  | { type: "deleted"; id: string }
+  /** Our own toggle's answer: the message's reactions right after it (its log event follows in order). */
+  | { type: "reacted"; id: string; reactions: Reaction[] }
+  /** A page around a seq (a jump to a reply's original), merged into what is shown. */
+  | { type: "around"; messages: Message[] };
 
 export const initialRoomState: RoomState = {
   load: { state: "loading" },
@@ -93,6 +99,21 @@ function settle(outbox: Outgoing[], messages: Message[]): Outgoing[] {
   return outbox.some((o) => ids.has(o.clientId)) ? outbox.filter((o) => !ids.has(o.clientId)) : outbox;
 }
 
+/** Replies quote their original as it is now: an edit changes the excerpt, a deletion leaves a placeholder. */
+function requote(messages: Message[], original: string, change: { body: string } | "deleted"): Message[] {
+  if (!messages.some((m) => m.replyTo?.id === original)) return messages;
+  return messages.map((m) => {
+    if (m.replyTo?.id !== original) return m;
+    if (change === "deleted") return { ...m, replyTo: { ...m.replyTo, excerpt: "", deleted: true } };
+    const excerpt = Array.from(change.body.replace(/\s+/g, " ").trim()).slice(0, REPLY_EXCERPT).join("");
+    return { ...m, replyTo: { ...m.replyTo, excerpt } };
+  });
+}
+
+function withReactions(messages: Message[], id: string, reactions: Reaction[]): Message[] {
+  return messages.map((m) => (m.id === id ? { ...m, reactions } : m));
+}
+
 /** Applies one log entry's effect on what is shown (not the cursor). */
 function show(state: RoomState, entry: LogEntry): RoomState {
   switch (entry.type) {
@@ -100,10 +121,13 @@ function show(state: RoomState, entry: LogEntry): RoomState {
       return { ...state, messages: mergeMessages(state.messages, [entry.message]), outbox: settle(state.outbox, [entry.message]) };
     case "message:updated": {
       const updated = entry.message;
-      return { ...state, messages: state.messages.map((m) => (m.id === updated.id ? updated : m)) };
+      const messages = state.messages.map((m) => (m.id === updated.id ? updated : m));
+      return { ...state, messages: requote(messages, updated.id, updated) };
     }
     case "message:deleted":
-      return { ...state, messages: state.messages.filter((m) => m.id !== entry.id) };
+      return { ...state, messages: requote(state.messages.filter((m) => m.id !== entry.id), entry.id, "deleted") };
+    case "message:reactions":
+      return { ...state, messages: withReactions(state.messages, entry.id, entry.reactions) };
     case "broadcast": {
       const b = entry.broadcast;
       return state.broadcasts.some((x) => x.id === b.id) ? state : { ...state, broadcasts: [...state.broadcasts, b] };
@@ -193,10 +217,19 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
       return mapOutbox(state, action.clientId, (o) => ({ ...o, status: "queued", error: undefined, retryAt: undefined }));
     case "discard":
       return { ...state, outbox: state.outbox.filter((o) => o.clientId !== action.clientId) };
-    case "edited":
-      return { ...state, messages: state.messages.map((m) => (m.id === action.message.id ? action.message : m)) };
+    case "edited": {
+      const messages = state.messages.map((m) => (m.id === action.message.id ? action.message : m));
+      return { ...state, messages: requote(messages, action.message.id, action.message) };
+    }
     case "deleted":
-      return { ...state, messages: state.messages.filter((m) => m.id !== action.id) };
+      return { ...state, messages: requote(state.messages.filter((m) => m.id !== action.id), action.id, "deleted") };
+    case "reacted":
+      return { ...state, messages: withReactions(state.messages, action.id, action.reactions) };
+    case "around": {
+      // Oldest first like every page; what was shown stays (the fetched copy wins by id).
+      const messages = mergeMessages(state.messages, action.messages);
+      return { ...state, messages, hasOlder: state.hasOlder || (messages[0]?.seq ?? 1) > 1 };
+    }
   }
 }
 

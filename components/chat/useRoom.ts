@@ -16,8 +16,8 @@
  *   one waits the time the server names and goes again by itself.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import type { BroadcastDelivery, BroadcastRetracted, Message, PostingState, PresencePayload, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
-import { HISTORY_PAGE } from "@/server/contract";
+import type { BroadcastDelivery, BroadcastRetracted, Message, MessageReactions, PostingState, PresencePayload, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
+import { HISTORY_PAGE, MAX_HISTORY_PAGE } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { newClientId } from "@/components/lib/ids";
 import { outbox } from "@/components/lib/outbox";
@@ -43,6 +43,14 @@ const JOIN_RETRY_MAX_MS = 15_000;
 const FINAL_ERRORS = new Set(["invalid", "too_large", "forbidden", "not_found", "conflict", "unauthorized"]);
 /** When the server names no wait for a rate limit. */
 const DEFAULT_RETRY_AFTER_MS = 2_000;
+/** A jump to an old message loads this many around it. */
+const AROUND_PAGE = 30;
+/**
+ * After a jump, the gap up to what was shown is filled with at most this many
+ * pages (MAX_HISTORY_PAGE each), so scrolling down from the original reads on
+ * without a hole; a jump further back than that leaves the hole to "load".
+ */
+const GAP_FILL_PAGES = 5;
 
 export function useRoom(slug: string) {
   const [state, dispatch] = useReducer(roomReducer, initialRoomState);
@@ -113,6 +121,8 @@ export function useRoom(slug: string) {
     const onMessage = (m: Message) => m.room === slug && dispatch({ type: "live", entry: { type: "message", seq: m.seq, message: m } });
     const onUpdated = (p: MessageUpdated) => p.room === slug && dispatch({ type: "live", entry: { type: "message:updated", seq: p.seq, message: p.message } });
     const onDeleted = (p: MessageDeleted) => p.room === slug && dispatch({ type: "live", entry: { type: "message:deleted", seq: p.seq, room: p.room, id: p.id } });
+    const onReactions = (p: MessageReactions) =>
+      p.room === slug && dispatch({ type: "live", entry: { type: "message:reactions", seq: p.seq, room: p.room, id: p.id, reactions: p.reactions } });
     const onPresence = (p: PresencePayload) => p.room === slug && dispatch({ type: "presence", joined: p.joined, left: p.left });
     const onBroadcast = ({ room, seq, broadcast }: BroadcastDelivery) => {
       if (room !== slug) return;
@@ -154,6 +164,7 @@ export function useRoom(slug: string) {
     socket.on("message:new", onMessage);
     socket.on("message:updated", onUpdated);
     socket.on("message:deleted", onDeleted);
+    socket.on("message:reactions", onReactions);
     socket.on("presence", onPresence);
     socket.on("broadcast", onBroadcast);
     socket.on("broadcast:retracted", onRetracted);
@@ -179,6 +190,7 @@ export function useRoom(slug: string) {
       socket.off("message:new", onMessage);
       socket.off("message:updated", onUpdated);
       socket.off("message:deleted", onDeleted);
+      socket.off("message:reactions", onReactions);
       socket.off("presence", onPresence);
       socket.off("broadcast", onBroadcast);
       socket.off("broadcast:retracted", onRetracted);
@@ -209,7 +221,9 @@ export function useRoom(slug: string) {
       dispatch({ type: "sending", clientId: item.clientId });
       let error: WireError & { retryAfter?: number };
       try {
-        const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room: slug, clientId: item.clientId, body: item.body });
+        const ack = await socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck("message:send", { room: slug, clientId: item.clientId, body: item.body, ...(item.replyTo ? { replyTo: item.replyTo } : {}) });
         if (ack.ok) return dispatch({ type: "sent", message: ack.message });
         error = ack.error;
       } catch {
@@ -233,7 +247,10 @@ export function useRoom(slug: string) {
     let cancelled = false;
     void outbox.list(slug).then((entries) => {
       if (cancelled || entries.length === 0) return;
-      dispatch({ type: "queue", items: entries.map((e): Outgoing => ({ clientId: e.clientId, body: e.body, createdAt: e.createdAt, status: "queued" })) });
+      dispatch({
+        type: "queue",
+        items: entries.map((e): Outgoing => ({ clientId: e.clientId, body: e.body, createdAt: e.createdAt, replyTo: e.replyTo, status: "queued" })),
+      });
     });
     return () => {
       cancelled = true;
@@ -269,8 +286,8 @@ export function useRoom(slug: string) {
   }, []);
 
   const send = useCallback(
-    (body: string) => {
-      const entry = { clientId: newClientId(), room: slug, body, createdAt: new Date().toISOString() };
+    (body: string, replyTo?: string) => {
+      const entry = { clientId: newClientId(), room: slug, body, createdAt: new Date().toISOString(), ...(replyTo ? { replyTo } : {}) };
       // Into the outbox before the first attempt, so a reload cannot lose it.
       void outbox.put(entry).then(() => dispatch({ type: "queue", items: [{ ...entry, status: "queued" }] }));
     },
@@ -327,6 +344,52 @@ export function useRoom(slug: string) {
     [slug],
   );
 
+  /** Adds or removes one's reaction; resolves to an error to show, or null. */
+  const react = useCallback(
+    async (id: string, emoji: string): Promise<WireError | null> => {
+      const ack = await getSocket()
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck("reaction:toggle", { room: slug, id, emoji })
+        .catch(() => null);
+      if (!ack) return { code: "unavailable", message: "timeout" };
+      if (!ack.ok) return ack.error;
+      dispatch({ type: "reacted", id, reactions: ack.reactions });
+      return null;
+    },
+    [slug],
+  );
+
+  /**
+   * Makes sure the message at `seq` is shown: if it is older than what is
+   * loaded, loads the page around it, then the pages between it and what was
+   * shown. Resolves true when it is there.
+   */
+  const reveal = useCallback(
+    async (id: string, seq: number): Promise<boolean> => {
+      const shown = stateRef.current.messages;
+      if (shown.some((m) => m.id === id)) return true;
+      const base = `/api/rooms/${encodeURIComponent(slug)}/messages`;
+      try {
+        const { messages: around } = await api<{ messages: Message[] }>(`${base}?around=${seq}&limit=${AROUND_PAGE}`);
+        dispatch({ type: "around", messages: around });
+        const oldestShown = shown[0]?.seq;
+        let upTo = oldestShown;
+        const reached = around[around.length - 1]?.seq ?? seq;
+        for (let i = 0; upTo !== undefined && upTo > reached + 1 && i < GAP_FILL_PAGES; i++) {
+          const { messages: page } = await api<{ messages: Message[] }>(`${base}?before=${upTo}&limit=${MAX_HISTORY_PAGE}`);
+          const fresh = page.filter((m) => m.seq > reached);
+          if (fresh.length === 0) break;
+          dispatch({ type: "around", messages: fresh });
+          upTo = fresh[0]!.seq;
+        }
+        return around.some((m) => m.id === id);
+      } catch {
+        return false;
+      }
+    },
+    [slug],
+  );
+
   const setMyTyping = useCallback(
     (value: boolean) => {
       const socket = getSocket();
@@ -355,6 +418,8 @@ export function useRoom(slug: string) {
     discard,
     edit,
     remove,
+    react,
+    reveal,
     loadOlder,
     setMyTyping,
   };

@@ -11,6 +11,8 @@ export interface OutboxEntry {
   room: string;
   body: string;
   createdAt: string;
+  /** The id of the message this one answers. */
+  replyTo?: string;
 }
 
 const DB_NAME = "relay-outbox";

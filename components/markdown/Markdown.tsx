@@ -34,11 +34,38 @@ const CLASS: Record<MdTag, string> = {
 /** Link colour per surface: indigo in the log, the banner's own colour on a banner. */
 const LINK_TONE = { chat: "text-indigo-700 dark:text-indigo-300", inherit: "" } as const;
 
-function render(nodes: MdNode[], tone: keyof typeof LINK_TONE, trailer?: ReactNode): ReactNode[] {
+/** `@name` as the server reads it (server/services/mentions.ts), to mark in text outside code. */
+const MENTION = /(?<![\p{L}\p{N}_@])@([\p{L}\p{N}_](?:[\p{L}\p{N}_.-]*[\p{L}\p{N}_])?)/gu;
+
+/** Marks each `@name`; the reader's own names (lower-cased) stand out. */
+function markMentions(value: string, self: ReadonlySet<string>): ReactNode {
+  const out: ReactNode[] = [];
+  let at = 0;
+  for (const m of value.matchAll(MENTION)) {
+    if (m.index > at) out.push(value.slice(at, m.index));
+    const mine = self.has(m[1]!.toLowerCase());
+    out.push(
+      <span
+        key={m.index}
+        data-mention={mine ? "self" : "other"}
+        className={mine ? "rounded bg-amber-200/80 px-0.5 font-semibold text-amber-950 dark:bg-amber-400/25 dark:text-amber-100" : "font-medium text-indigo-700 dark:text-indigo-300"}
+      >
+        {m[0]}
+      </span>,
+    );
+    at = m.index + m[0].length;
+  }
+  if (at === 0) return value;
+  if (at < value.length) out.push(value.slice(at));
+  return <Fragment>{out}</Fragment>;
+}
+
+function render(nodes: MdNode[], tone: keyof typeof LINK_TONE, trailer?: ReactNode, self?: ReadonlySet<string>): ReactNode[] {
   return nodes.map((node, i) => {
-    if (node.type === "text") return node.value;
+    if (node.type === "text") return self ? <Fragment key={i}>{markMentions(node.value, self)}</Fragment> : node.value;
     const className = node.tag === "a" ? `${CLASS.a} ${LINK_TONE[tone]}` : CLASS[node.tag] || undefined;
-    const children = render(node.children, tone);
+    // Code shows exactly what was typed; links keep their own look.
+    const children = render(node.children, tone, undefined, node.tag === "code" || node.tag === "pre" || node.tag === "a" ? undefined : self);
     // The "(edited)" mark sits at the end of the last paragraph, not on a line of its own.
     if (trailer && i === nodes.length - 1 && node.tag === "p") children.push(<Fragment key="trailer">{trailer}</Fragment>);
     return createElement(node.tag, { key: i, className, ...node.attrs }, ...children);
@@ -53,9 +80,11 @@ interface Props {
   collapsible?: boolean;
   tone?: keyof typeof LINK_TONE;
   className?: string;
+  /** Mark `@name` mentions; these names (lower-cased) are the reader's own. */
+  mentionsOf?: ReadonlySet<string>;
 }
 
-export function Markdown({ text, trailer, collapsible = true, tone = "chat", className = "" }: Props) {
+export function Markdown({ text, trailer, collapsible = true, tone = "chat", className = "", mentionsOf }: Props) {
   const t = useTranslations("markdown");
   const tree = useMemo(() => markdownTree(text), [text]);
   const id = useId();
@@ -89,7 +118,7 @@ export function Markdown({ text, trailer, collapsible = true, tone = "chat", cla
     if (open) requestAnimationFrame(() => box.current?.scrollIntoView({ block: "nearest" }));
   };
 
-  const blocks = tree.length === 0 && trailer ? [<Fragment key="trailer">{trailer}</Fragment>] : render(tree, tone, trailer);
+  const blocks = tree.length === 0 && trailer ? [<Fragment key="trailer">{trailer}</Fragment>] : render(tree, tone, trailer, mentionsOf);
   const last = tree[tree.length - 1];
   const trailerOutside = trailer && tree.length > 0 && !(last?.type === "element" && last.tag === "p");
   return (

@@ -6,7 +6,7 @@
 import type { AppContext } from "../context";
 import type { WireError } from "../contract";
 import type { UserCredential } from "../credentials";
-import { patchMessageSchema, postMessageSchema, readBodySchema } from "../contract";
+import { patchMessageSchema, postMessageSchema, postReactionSchema, readBodySchema } from "../contract";
 import { AppError, HTTP_STATUS, toWireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
@@ -119,6 +119,13 @@ export function createApi(ctx: AppContext) {
       const actor = await requireActor(req);
       const { body } = patchMessageSchema.parse(await readJson(req));
       return json({ message: await ctx.messages.edit(actor, { room: slug, id, body }) });
+    }),
+    route("GET", "/api/rooms/:slug/people", async (req, { slug }) => json({ people: await ctx.mentions.people(await requireActor(req), slug!) })),
+    route("POST", "/api/rooms/:slug/messages/:id/reactions", async (req, { slug, id }) => {
+      const actor = await requireActor(req);
+      const { emoji } = postReactionSchema.parse(await readJson(req));
+      const { seq, reactions } = await ctx.reactions.toggle(actor, { room: slug, id, emoji });
+      return json({ seq, reactions });
     }),
     route("DELETE", "/api/rooms/:slug/messages/:id", async (req, { slug, id }) => {
       const actor = await requireActor(req);

@@ -18,7 +18,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { LogEntry, Message, RevokeReason } from "../contract";
+import type { LogEntry, Message, Reaction, RevokeReason } from "../contract";
 import type { AppContext } from "../context";
 import type { RoomRecord } from "../services/rooms";
 import type { Cursor, Subscription } from "../realtime/subscription";
@@ -67,8 +67,20 @@ function fail(res: ServerResponse, status: number, code: string, message: string
  * clientId stay out.
  */
 export function publicMessage(m: Message) {
-  return { id: m.id, room: m.room, seq: m.seq, body: m.body, author: { name: m.author.name, guest: m.author.guest }, createdAt: m.createdAt };
+  return {
+    id: m.id,
+    room: m.room,
+    seq: m.seq,
+    body: m.body,
+    author: { name: m.author.name, guest: m.author.guest },
+    createdAt: m.createdAt,
+    ...(m.replyTo ? { replyTo: { id: m.replyTo.id, seq: m.replyTo.seq, author: { name: m.replyTo.author.name }, excerpt: m.replyTo.excerpt, ...(m.replyTo.deleted ? { deleted: true } : {}) } } : {}),
+    reactions: publicReactions(m.reactions),
+  };
 }
+
+/** Reactions as a feed shows them: the emoji and how many, not who. */
+export const publicReactions = (reactions: Reaction[]) => reactions.map((r) => ({ emoji: r.emoji, count: r.count }));
 
 const event = (name: string, data: unknown, id?: number) =>
   `${id !== undefined ? `id: ${id}\n` : ""}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -82,6 +94,8 @@ export function sseFrame(entry: LogEntry): string {
       return event("message-updated", { room: entry.message.room, id: entry.message.id, seq: entry.seq, message: publicMessage(entry.message) }, entry.seq);
     case "message:deleted":
       return event("message-deleted", { room: entry.room, id: entry.id, seq: entry.seq }, entry.seq);
+    case "message:reactions":
+      return event("message-reactions", { room: entry.room, id: entry.id, seq: entry.seq, reactions: publicReactions(entry.reactions) }, entry.seq);
     case "broadcast":
       return event("broadcast", entry.broadcast, entry.seq);
     case "broadcast:retracted":

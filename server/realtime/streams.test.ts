@@ -21,6 +21,8 @@ function message(seq: number): Message {
     author: { id: "u1", name: "Ann", guest: false },
     createdAt: new Date(0).toISOString(),
     editedAt: null,
+    mentions: [],
+    reactions: [],
   };
 }
 const entry = (seq: number): LogEntry => ({ type: "message", seq, message: message(seq) });

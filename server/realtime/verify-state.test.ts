@@ -36,6 +36,7 @@ async function follower(client: Client) {
   client.on("message:new", (m) => apply({ type: "live", entry: { type: "message", seq: m.seq, message: m } }));
   client.on("message:updated", (p) => apply({ type: "live", entry: { type: "message:updated", seq: p.seq, message: p.message } }));
   client.on("message:deleted", (p) => apply({ type: "live", entry: { type: "message:deleted", seq: p.seq, room: p.room, id: p.id } }));
+  client.on("message:reactions", (p) => apply({ type: "live", entry: { type: "message:reactions", seq: p.seq, room: p.room, id: p.id, reactions: p.reactions } }));
   client.on("broadcast", (b) => apply({ type: "live", entry: { type: "broadcast", seq: b.seq, broadcast: b.broadcast } }));
   client.on("broadcast:retracted", (b) => apply({ type: "live", entry: { type: "broadcast:retracted", seq: b.seq, id: b.id } }));
   const ack = await client.emitWithAck("room:join", { room: "general" });
@@ -44,8 +45,8 @@ async function follower(client: Client) {
   return { state: () => state };
 }
 
-const say = async (c: Client, body: string) => {
-  const ack = await c.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body });
+const say = async (c: Client, body: string, replyTo?: string) => {
+  const ack = await c.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body, ...(replyTo ? { replyTo } : {}) });
   assert.ok(ack.ok, JSON.stringify(ack));
   return ack.message;
 };
@@ -87,5 +88,40 @@ describe("live events applied to a stale state equal a fresh join", () => {
     assert.deepEqual(stale.messages.slice(-newcomer.messages.length), newcomer.messages);
     assert.deepEqual(stale.broadcasts.map((b) => b.id), newcomer.broadcasts.map((b) => b.id));
     assert.deepEqual(stale.held, []);
+  });
+
+  it("reactions, replies, and edits and deletions of originals that have replies", async () => {
+    const watcher = await follower(bob);
+    const originals = await Promise.all([say(alice, "first original"), say(admin, "second original"), say(bob, "third original")]);
+    await Promise.all([
+      ...originals.map((o, i) => say([bob, alice, admin][i]!, `re ${i}`, o.id)),
+      ...[admin, alice, bob].flatMap((c) => originals.map((o) => c.emitWithAck("reaction:toggle", { room: "general", id: o.id, emoji: "👍" }))),
+      alice.emitWithAck("reaction:toggle", { room: "general", id: originals[1]!.id, emoji: "🎉" }),
+    ]);
+    await Promise.all([
+      alice.emitWithAck("message:edit", { room: "general", id: originals[0]!.id, body: "first original,\n  now edited" }),
+      admin.emitWithAck("message:delete", { room: "general", id: originals[1]!.id }),
+      bob.emitWithAck("reaction:toggle", { room: "general", id: originals[2]!.id, emoji: "👍" }),
+      admin.emitWithAck("reaction:toggle", { room: "general", id: originals[0]!.id, emoji: "🔥" }),
+    ]);
+
+    const head = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
+    const deadline = Date.now() + 5000;
+    while (watcher.state().cursor < head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(watcher.state().cursor, head, "the follower reached the head");
+
+    const fresh = connectClient(h.url, await joinAsGuest(h.url, "Latecomer"));
+    await connected(fresh);
+    const ack = await fresh.emitWithAck("room:join", { room: "general" });
+    assert.ok(ack.ok);
+    const newcomer = roomReducer(initialRoomState, { type: "joined", result: ack, resumed: false });
+    fresh.close();
+
+    const stale = watcher.state();
+    assert.deepEqual(stale.messages.slice(-newcomer.messages.length), newcomer.messages);
+    const third = newcomer.messages.find((m) => m.id === originals[2]!.id)!;
+    assert.deepEqual(third.reactions.map((r) => [r.emoji, r.count]), [["👍", 2]]);
+    assert.equal(newcomer.messages.find((m) => m.body === "re 0")!.replyTo!.excerpt, "first original, now edited");
+    assert.equal(newcomer.messages.find((m) => m.body === "re 1")!.replyTo!.deleted, true);
   });
 });

@@ -14,12 +14,14 @@ import { authRateLimitStorage, createLimiter } from "../lib/limits";
 import type { RedisConnections } from "../redis";
 import { createAuditService } from "./audit";
 import { createBroadcastService } from "./broadcasts";
+import { createMentionService } from "./mentions";
 import { createMessageService } from "./messages";
 import { createModerationService } from "./moderation";
 import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
 import { createReadService } from "./reads";
 import { createIdentityService } from "./identity";
+import { createReactionService } from "./reactions";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
 import { createHotStore } from "../store/hot";
@@ -54,6 +56,8 @@ export function createServices(deps: {
     limiter: createLimiter("rooms", { points: env.RATE_ROOMS_MAX, windowMs: env.RATE_ROOMS_WINDOW_MS, message: "you are creating rooms too fast; wait a while" }, redis),
   });
   const moderation = createModerationService(prisma, store, bus, admin);
+  // Sends and reactions share one budget per user: both are writes to the room log.
+  const messageLimiter = createLimiter("messages", { points: env.RATE_MESSAGES_MAX, windowMs: env.RATE_MESSAGES_WINDOW_MS, message: "you are sending too fast; wait a moment" }, redis);
   const messages = createMessageService({
     prisma,
     store,
@@ -61,7 +65,8 @@ export function createServices(deps: {
     rooms,
     moderation,
     admin,
-    limiter: createLimiter("messages", { points: env.RATE_MESSAGES_MAX, windowMs: env.RATE_MESSAGES_WINDOW_MS, message: "you are sending too fast; wait a moment" }, redis),
+    limiter: messageLimiter,
+    online: (room) => presence.online(room),
   });
   const dms = createDmService({
     prisma,
@@ -70,6 +75,7 @@ export function createServices(deps: {
     presence,
     limiter: createLimiter("reports", { points: 30, windowMs: 60 * 60_000, message: "you are reporting too often; wait a while" }, redis),
   });
+  const reactions = createReactionService({ prisma, bus, rooms, moderation, limiter: messageLimiter });
   const tokens = createTokenService(
     prisma,
     bus,
@@ -96,6 +102,8 @@ export function createServices(deps: {
     presence,
     rooms,
     messages,
+    reactions,
+    mentions: createMentionService({ prisma, rooms }),
     tokens,
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,

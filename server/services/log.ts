@@ -8,7 +8,7 @@ import type { PrismaClient } from "../generated/prisma/client";
 
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-export type LogType = "message" | "message:updated" | "message:deleted" | "broadcast" | "broadcast:retracted";
+export type LogType = "message" | "message:updated" | "message:deleted" | "message:reactions" | "broadcast" | "broadcast:retracted";
 export type LogRef = { messageId: string } | { broadcastId: string };
 
 /** Takes the room's next seq. Use with recordLog when the seq must exist before its referent. */

@@ -14,6 +14,7 @@ import {
   MAX_HISTORY_PAGE,
   MAX_BODY,
   REPLAY_PAGE,
+  REPLY_EXCERPT,
   deleteSchema,
   editSchema,
   historyQuerySchema,
@@ -21,6 +22,7 @@ import {
   type LogEntry,
   type LogPage,
   type Message,
+  type ReplyRef,
 } from "../contract";
 import { AppError } from "../errors";
 import type { Limiter } from "../lib/limits";
@@ -33,6 +35,8 @@ import { toBroadcast } from "./broadcasts";
 import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
 import { DuplicateSend, type HotStore } from "../store/hot";
+import { mentionsOf, resolveMentions } from "./mentions";
+import { summarize, withReactions } from "./reactions";
 import { gramsOf, indexMessage, unindexMessage } from "./search";
 
 export interface MessageService {
@@ -63,7 +67,13 @@ export const aroundQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
 });
 
-const withAuthor = { author: { select: { id: true, name: true, isAnonymous: true } } } as const;
+const author = { select: { id: true, name: true, isAnonymous: true } } as const;
+/** What every message read includes: its author, the message it answers, its reactions. */
+const withAuthor = {
+  author,
+  replyTo: { select: { id: true, seq: true, body: true, deletedAt: true, author } },
+  ...withReactions,
+} as const;
 
 type Row = {
   id: string;
@@ -73,8 +83,22 @@ type Row = {
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  mentions: string;
   author: { id: string; name: string; isAnonymous: boolean | null };
+  replyTo: { id: string; seq: number; body: string; deletedAt: Date | null; author: { id: string; name: string } } | null;
+  reactions: { emoji: string; userId: string; createdAt: Date }[];
 };
+
+/** The original's first REPLY_EXCERPT characters on one line, never half an emoji. */
+export function excerptOf(body: string): string {
+  return Array.from(body.replace(/\s+/g, " ").trim()).slice(0, REPLY_EXCERPT).join("");
+}
+
+function replyRef(r: NonNullable<Row["replyTo"]>): ReplyRef {
+  const ref: ReplyRef = { id: r.id, seq: r.seq, author: { id: r.author.id, name: r.author.name }, excerpt: r.deletedAt ? "" : excerptOf(r.body) };
+  if (r.deletedAt) ref.deleted = true;
+  return ref;
+}
 
 function toMessage(room: string, row: Row): Message {
   return {
@@ -86,6 +110,9 @@ function toMessage(room: string, row: Row): Message {
     author: { id: row.author.id, name: row.author.name, guest: row.author.isAnonymous === true },
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
+    mentions: mentionsOf(row.mentions),
+    ...(row.replyTo ? { replyTo: replyRef(row.replyTo) } : {}),
+    reactions: summarize(row.reactions),
   };
 }
 
@@ -118,6 +145,8 @@ export function createMessageService(deps: {
   moderation: ModerationService;
   admin: AdminPolicy;
   limiter: Limiter;
+  /** Who is online in a room (for `@here`). */
+  online: (room: string) => { id: string }[];
 }): MessageService {
   const { prisma, store, bus, rooms, moderation, admin, limiter } = deps;
 
@@ -145,6 +174,11 @@ export function createMessageService(deps: {
     return { messages, events: [], head: top, epoch: room.epoch, more: false, next: top };
   }
 
+  /** A stored message as it is now (a retried send answers with it). */
+  async function stored(room: RoomRecord, id: string): Promise<Message> {
+    return toMessage(room.slug, await prisma.message.findUniqueOrThrow({ where: { id }, include: withAuthor }));
+  }
+
   /** The message an actor may change, in a room they can access. */
   async function target(actor: Actor, slug: string, id: string) {
     const room = await rooms.access(actor, slug);
@@ -164,21 +198,36 @@ export function createMessageService(deps: {
       const existing = await store.sentBefore(actor.id, req.clientId);
       if (existing) {
         if (existing.roomId !== room.id) throw new AppError("conflict", "clientId was already used in another room");
-        return toMessage(room.slug, existing);
+        return stored(room, existing.id);
       }
       await moderation.checkCanPost(actor, room);
       await limiter.take(actor.id);
+      // A reply answers a live message of the same room; mentions come from the body only (no query without an `@`).
+      const original = req.replyTo
+        ? await prisma.message.findFirst({ where: { id: req.replyTo, roomId: room.id, deletedAt: null }, select: withAuthor.replyTo.select })
+        : null;
+      if (req.replyTo && !original) throw new AppError("not_found", "no such message to reply to in this room");
+      const mentions = JSON.stringify(await resolveMentions(prisma, room, actor.id, body, () => deps.online(room.slug)));
 
       let row: Row;
       const started = performance.now();
       try {
         // The search index's grams are written in the same transaction (server/services/search.ts).
-        row = await store.appendMessage({ roomId: room.id, authorId: actor.id, clientId: req.clientId, body, grams: gramsOf(body) });
+        const appended = await store.appendMessage({
+          roomId: room.id,
+          authorId: actor.id,
+          clientId: req.clientId,
+          body,
+          grams: gramsOf(body),
+          mentions,
+          replyToId: original?.id ?? null,
+        });
+        row = { ...appended, mentions, replyTo: original, reactions: [] };
       } catch (err) {
         // The same clientId raced itself: the other attempt won; return its row.
         if (err instanceof DuplicateSend) {
           const winner = await store.sentBefore(actor.id, req.clientId);
-          if (winner) return toMessage(room.slug, winner);
+          if (winner) return stored(room, winner.id);
         }
         throw err;
       }
@@ -272,6 +321,8 @@ export function createMessageService(deps: {
         // A message deleted since is replayed only as its deletion.
         if (m.deletedAt && row.type !== "message:deleted") continue;
         if (row.type === "message:deleted") events.push({ type: "message:deleted", seq: row.seq, room: room.slug, id: m.id });
+        // Reactions as they are now, like an edit's text.
+        else if (row.type === "message:reactions") events.push({ type: "message:reactions", seq: row.seq, room: room.slug, id: m.id, reactions: summarize(m.reactions) });
         else events.push({ type: row.type as "message" | "message:updated", seq: row.seq, message: toMessage(room.slug, m) });
       }
       const messages = events.flatMap((e) => (e.type === "message" ? [e.message] : []));

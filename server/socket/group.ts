@@ -20,6 +20,8 @@ export function socketGroup(io: ChatServer): GroupEmitter {
           return void channel.emit("message:updated", { room, id: entry.message.id, seq: entry.seq, message: entry.message });
         case "message:deleted":
           return void channel.emit("message:deleted", { room, id: entry.id, seq: entry.seq });
+        case "message:reactions":
+          return void channel.emit("message:reactions", { room, id: entry.id, seq: entry.seq, reactions: entry.reactions });
         case "broadcast":
           return void channel.emit("broadcast", { room, seq: entry.seq, broadcast: entry.broadcast });
         case "broadcast:retracted":

@@ -196,6 +196,11 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
   );
 
   socket.on(
+    "reaction:toggle",
+    acked(ctx, "reaction:toggle", null, async (input: unknown) => ({ reactions: (await ctx.reactions.toggle(actor, input)).reactions })),
+  );
+
+  socket.on(
     "admin:broadcast",
     acked(ctx, "admin:broadcast", null, async (input: unknown) => ({ broadcast: await ctx.broadcasts.send(actor, input) })),
   );

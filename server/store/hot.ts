@@ -135,7 +135,9 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
         WHERE m.authorId = ? AND m.clientId = ?`,
     );
     const bump = db.prepare<[string], { lastSeq: number }>(`UPDATE room SET lastSeq = lastSeq + 1 WHERE id = ? RETURNING lastSeq`);
-    const insert = db.prepare(`INSERT INTO message (id, roomId, seq, clientId, authorId, body, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insert = db.prepare(
+      `INSERT INTO message (id, roomId, seq, clientId, authorId, body, createdAt, mentions, replyToId) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     const log = db.prepare(`INSERT INTO log_event (roomId, seq, type, messageId, createdAt) VALUES (?, ?, 'message', ?, ?)`);
     const author = db.prepare<[string], { name: string; isAnonymous: number | null }>(`SELECT name, isAnonymous FROM "user" WHERE id = ?`);
     const gram = db.prepare(`INSERT OR IGNORE INTO message_gram (gram, messageId) VALUES (?, ?)`);
@@ -147,7 +149,7 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
       const id = randomUUID();
       const now = new Date();
       const stamp = sqliteTime(now);
-      insert.run(id, input.roomId, counter.lastSeq, input.clientId, input.authorId, input.body, stamp);
+      insert.run(id, input.roomId, counter.lastSeq, input.clientId, input.authorId, input.body, stamp, input.mentions ?? "[]", input.replyToId ?? null);
       log.run(input.roomId, counter.lastSeq, id, stamp);
       for (const g of input.grams) gram.run(g, id);
       return {
@@ -228,6 +230,10 @@ export type AppendInput = {
   body: string;
   /** The body's rows in the search index (message_gram; search.ts gramsOf), written with it. */
   grams: string[];
+  /** The mentioned user ids as stored (a JSON array); "[]" when omitted. */
+  mentions?: string;
+  /** The message this one answers, already checked to be in the room. */
+  replyToId?: string | null;
 };
 type AppendResult = { ok: true; row: MessageRow } | { ok: false; error: unknown };
 
@@ -273,7 +279,7 @@ function prismaStore(prisma: PrismaClient): HotStore {
         },
       });
     },
-    async appendMessage({ roomId, authorId, clientId, body, grams }) {
+    async appendMessage({ roomId, authorId, clientId, body, grams, mentions = "[]", replyToId = null }) {
       // One statement: PostgreSQL runs it atomically; the counter row's lock
       // orders concurrent sends to a room (read committed re-reads it after
       // the wait, see server/db.ts), and the foreign keys are checked at its
@@ -282,30 +288,24 @@ function prismaStore(prisma: PrismaClient): HotStore {
       const now = new Date();
       let rows: { seq: number; name: string; isAnonymous: boolean | null }[];
       try {
-        rows = await prisma.$queryRawUnsafe(
-          `WITH counter AS (
-             UPDATE "room" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = $1 RETURNING "lastSeq"
-           ), inserted AS (
-             INSERT INTO "message" ("id", "roomId", "seq", "clientId", "authorId", "body", "createdAt")
-             SELECT $2, $1, counter."lastSeq", $3, $4, $5, $6::timestamp FROM counter
-             RETURNING "seq"
-           ), logged AS (
-             INSERT INTO "log_event" ("roomId", "seq", "type", "messageId", "createdAt")
-             SELECT $1, inserted."seq", 'message', $2, $6::timestamp FROM inserted
-           ), indexed AS (
-             INSERT INTO "message_gram" ("gram", "messageId")
-             SELECT DISTINCT g, $2 FROM inserted, unnest($7::text[]) AS g
-           )
-           SELECT inserted."seq" AS "seq", u."name" AS "name", u."isAnonymous" AS "isAnonymous"
-             FROM inserted, "user" u WHERE u."id" = $4`,
-          roomId,
-          id,
-          clientId,
-          authorId,
-          body,
-          now.toISOString().replace("Z", ""),
-          grams,
-        );
+        const at = now.toISOString().replace("Z", "");
+        // A tagged template: every value is a bound parameter.
+        rows = await prisma.$queryRaw`
+          WITH counter AS (
+            UPDATE "room" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${roomId} RETURNING "lastSeq"
+          ), inserted AS (
+            INSERT INTO "message" ("id", "roomId", "seq", "clientId", "authorId", "body", "createdAt", "mentions", "replyToId")
+            SELECT ${id}, ${roomId}, counter."lastSeq", ${clientId}, ${authorId}, ${body}, ${at}::timestamp, ${mentions}, ${replyToId} FROM counter
+            RETURNING "seq"
+          ), logged AS (
+            INSERT INTO "log_event" ("roomId", "seq", "type", "messageId", "createdAt")
+            SELECT ${roomId}, inserted."seq", 'message', ${id}, ${at}::timestamp FROM inserted
+          ), indexed AS (
+            INSERT INTO "message_gram" ("gram", "messageId")
+            SELECT DISTINCT g, ${id} FROM inserted, unnest(${grams}::text[]) AS g
+          )
+          SELECT inserted."seq" AS "seq", u."name" AS "name", u."isAnonymous" AS "isAnonymous"
+            FROM inserted, "user" u WHERE u."id" = ${authorId}`;
       } catch (err) {
         // 23505: unique_violation (the only unique key a new id can hit is (authorId, clientId)).
         if (/23505|unique constraint/i.test(String((err as Error).message)) && /clientId|authorId/.test(String((err as Error).message))) {

@@ -59,6 +59,8 @@ export function wsFrame(room: string, entry: LogEntry): WsServerFrame {
       return { type: "message:updated", room, id: entry.message.id, seq: entry.seq, message: entry.message };
     case "message:deleted":
       return { type: "message:deleted", room, id: entry.id, seq: entry.seq };
+    case "message:reactions":
+      return { type: "message:reactions", room, id: entry.id, seq: entry.seq, reactions: entry.reactions };
     case "broadcast":
       return { type: "broadcast", room, seq: entry.seq, broadcast: entry.broadcast };
     case "broadcast:retracted":
@@ -163,8 +165,8 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
           drop(frame.room);
           return send({ type: "reply", id, ok: true });
         case "message:send": {
-          const { room, clientId, body } = frame;
-          return send({ type: "reply", id, ok: true, message: await ctx.messages.send(actor, { room, clientId, body }) });
+          const { room, clientId, body, replyTo } = frame;
+          return send({ type: "reply", id, ok: true, message: await ctx.messages.send(actor, { room, clientId, body, replyTo }) });
         }
         case "message:edit": {
           const { room, messageId, body } = frame;
@@ -173,6 +175,10 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
         case "message:delete": {
           await ctx.messages.remove(actor, { room: frame.room, id: frame.messageId });
           return send({ type: "reply", id, ok: true });
+        }
+        case "reaction:toggle": {
+          const { reactions } = await ctx.reactions.toggle(actor, { room: frame.room, id: frame.messageId, emoji: frame.emoji });
+          return send({ type: "reply", id, ok: true, reactions });
         }
         case "broadcast:ack":
           await ctx.broadcasts.ack(connId, { id: frame.broadcastId });
