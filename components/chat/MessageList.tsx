@@ -7,6 +7,7 @@
  */
 import { useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useFormatter, useNow, useTranslations } from "next-intl";
+import { useErrorText } from "@/components/lib/errors";
 import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import { Markdown } from "@/components/markdown/Markdown";
@@ -36,6 +37,7 @@ interface Props {
 function MessageTools(props: { message: Message; mine: boolean; admin: boolean; onEdit: Props["onEdit"]; onDelete: Props["onDelete"] }) {
   const { message, mine, admin, onEdit, onDelete } = props;
   const t = useTranslations("room");
+  const errorText = useErrorText();
   const [mode, setMode] = useState<"idle" | "editing" | "confirming">("idle");
   const [draft, setDraft] = useState(message.body);
   const [error, setError] = useState<string | null>(null);
@@ -43,13 +45,13 @@ function MessageTools(props: { message: Message; mine: boolean; admin: boolean; 
 
   const save = async () => {
     const err = await onEdit(message.id, draft);
-    if (err) return setError(err.message);
+    if (err) return setError(errorText(err));
     setError(null);
     setMode("idle");
   };
   const confirmDelete = async () => {
     const err = await onDelete(message.id);
-    if (err) setError(err.message);
+    if (err) setError(errorText(err));
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === "Escape") setMode("idle");
@@ -126,6 +128,7 @@ function Time({ iso }: { iso: string }) {
 export function MessageList(props: Props) {
   const { me, messages, outgoing, hasOlder, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete } = props;
   const t = useTranslations("room");
+  const errorText = useErrorText();
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
@@ -272,7 +275,7 @@ export function MessageList(props: Props) {
                         <span role="alert" className="flex flex-wrap items-center gap-2 text-xs text-red-600 dark:text-red-400">
                           {row.out.error?.code === "unavailable"
                             ? t("failed")
-                            : t("failedWith", { reason: row.out.error?.message ?? "" })}
+                            : t("failedWith", { reason: errorText(row.out.error) })}
                           <button type="button" onClick={() => onRetry(row.out.clientId)} className="font-semibold underline">
                             {t("retry")}
                           </button>

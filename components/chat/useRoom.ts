@@ -15,6 +15,7 @@
  *   clientId after reconnects and reloads until acknowledged; a rate-limited
  *   one waits the time the server names and goes again by itself.
  */
+import { noteJoin } from "@/components/lib/diagnostics";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { BroadcastDelivery, BroadcastRetracted, Message, PresencePayload, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE } from "@/server/contract";
@@ -92,6 +93,7 @@ export function useRoom(slug: string) {
           attempt = 0;
           if (!ack.ok) return dispatch({ type: "join-failed", error: ack.error });
           dispatch({ type: "joined", result: ack, resumed });
+          noteJoin(slug, ack, resumed);
           if (!ack.more) break;
           request = { room: slug, after: ack.next, epoch: ack.epoch };
         }

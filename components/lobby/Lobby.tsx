@@ -1,4 +1,6 @@
 "use client";
+import { roomPath } from "@/components/lib/paths";
+import { useErrorText } from "@/components/lib/errors";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { useFormatter, useNow, useTranslations } from "next-intl";
@@ -14,6 +16,7 @@ type State = { kind: "loading" } | { kind: "error"; message: string } | { kind: 
 
 export function Lobby() {
   const t = useTranslations("lobby");
+  const errorText = useErrorText();
   const format = useFormatter();
   const now = useNow({ updateInterval: 30_000 });
   const [state, setState] = useState<State>({ kind: "loading" });
@@ -24,9 +27,9 @@ export function Lobby() {
       const { rooms } = await api<{ rooms: RoomSummary[] }>("/api/rooms");
       setState({ kind: "ready", rooms });
     } catch (err) {
-      setState((cur) => (cur.kind === "ready" ? cur : { kind: "error", message: err instanceof ApiError ? err.message : String(err) }));
+      setState((cur) => (cur.kind === "ready" ? cur : { kind: "error", message: errorText(err) }));
     }
-  }, []);
+  }, [errorText]);
 
   useEffect(() => {
     void refresh();
@@ -75,7 +78,7 @@ export function Lobby() {
           {state.rooms.map((room) => (
             <li key={room.slug}>
               <Link
-                href={`/r/${room.slug}`}
+                href={roomPath(room.slug)}
                 className="block rounded-xl border border-slate-200 bg-white p-4 transition hover:border-indigo-300 hover:shadow-sm dark:border-slate-800 dark:bg-slate-900 dark:hover:border-indigo-700"
               >
                 <div className="flex items-center gap-2">

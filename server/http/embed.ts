@@ -83,7 +83,7 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
     res.writeHead(status, headers);
     res.end(`<!doctype html><html lang="${locale}"><meta charset="utf-8"><style nonce="${nonce}">${STYLE}</style><p id="empty">${esc(message)}</p></html>`);
   };
-  const room = await ctx.rooms.publicRoom(slug.toLowerCase());
+  const room = await ctx.rooms.publicRoom(slug.normalize("NFC").toLowerCase());
   if (!room) return unavailable(404, text.unavailable);
   const config = {
     feed: `/api/rooms/${encodeURIComponent(room.slug)}/feed`,
@@ -95,7 +95,7 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
 <html lang="${locale}"${theme ? ` data-theme="${theme}"` : ""}>
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>#${esc(room.name)}</title><style nonce="${nonce}">${STYLE}</style></head>
 <body>
-<header><a href="/r/${esc(room.slug)}" target="_blank" rel="noopener">#${esc(room.name)}</a><span class="sp"></span><span id="status" role="status" aria-live="polite"></span></header>
+<header><a href="/r/${esc(encodeURIComponent(room.slug))}" target="_blank" rel="noopener">#${esc(room.name)}</a><span class="sp"></span><span id="status" role="status" aria-live="polite"></span></header>
 <div id="banners"></div>
 <ol id="log" aria-label="#${esc(room.name)}"></ol><p id="empty"></p>
 <script nonce="${nonce}">window.__EMBED__=${JSON.stringify(config).replace(/</g, "\\u003c")}</script>

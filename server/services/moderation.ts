@@ -29,8 +29,16 @@ export interface ModerationService {
   lock(actor: Actor, slug: string, input: unknown): Promise<{ readOnly: boolean }>;
   /** Throws `forbidden` with a reason the UI shows when the actor may not post here. */
   checkCanPost(actor: Actor, room: RoomRecord): Promise<void>;
-  /** Users matching a name or username, for the admin's moderation form. */
-  findUsers(actor: Actor, q: string): Promise<{ id: string; name: string; username: string | null; role: string; banned: boolean }[]>;
+  /**
+   * Users matching a name or username, for the admin's moderation form. With
+   * a room, each says until when they are muted there (null: not muted), so
+   * the form offers only the action that applies.
+   */
+  findUsers(
+    actor: Actor,
+    q: string,
+    room?: string,
+  ): Promise<{ id: string; name: string; username: string | null; role: string; banned: boolean; mutedUntil: string | null }[]>;
 }
 
 export function createModerationService(prisma: PrismaClient, bus: Bus, admin: AdminPolicy): ModerationService {
@@ -39,7 +47,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
     const user =
       (await prisma.user.findUnique({ where: { id: ref } })) ??
       (await prisma.user.findUnique({ where: { username: ref.toLowerCase() } }));
-    if (!user) throw new AppError("not_found", `no user "${ref}"`);
+    if (!user) throw new AppError("no_user", `no user "${ref}"`, { params: { name: ref } });
     return user;
   }
 
@@ -49,7 +57,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       const { user: ref, room: slug, minutes } = muteSchema.parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      if (!room) throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
       const until = new Date(Date.now() + minutes * 60_000);
       await prisma.$transaction(async (tx) => {
         await tx.mute.upsert({
@@ -67,7 +75,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       const { user: ref, room: slug } = muteSchema.pick({ user: true, room: true }).parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      if (!room) throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
       await prisma.$transaction(async (tx) => {
         await tx.mute.deleteMany({ where: { roomId: room.id, userId: user.id } });
         await recordAudit(tx, { actorId: actor.id, action: "user.unmute", targetType: "user", targetId: user.id, detail: { room: slug, name: user.name } });
@@ -78,7 +86,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       await admin.require(actor);
       const { user: ref, reason } = banSchema.parse(input);
       const user = await resolveUser(ref);
-      if (user.id === actor.id) throw new AppError("invalid", "you cannot ban yourself");
+      if (user.id === actor.id) throw new AppError("cannot_ban_self", "you cannot ban yourself");
       await prisma.$transaction(async (tx) => {
         await tx.user.update({ where: { id: user.id }, data: { banned: true, banReason: reason ?? null } });
         await tx.session.deleteMany({ where: { userId: user.id } });
@@ -103,7 +111,7 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       await admin.require(actor);
       const { readOnly } = lockSchema.parse(input);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("not_found", `no room "${slug}"`);
+      if (!room) throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
       await prisma.$transaction(async (tx) => {
         await tx.room.update({ where: { id: room.id }, data: { readOnly } });
         await recordAudit(tx, { actorId: actor.id, action: readOnly ? "room.lock" : "room.unlock", targetType: "room", targetId: room.id, detail: { room: slug } });
@@ -118,25 +126,41 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
         where: { id: actor.id },
         select: { banned: true, role: true, mutes: { where: { roomId: room.id }, select: { until: true } } },
       });
-      if (user?.banned) throw new AppError("forbidden", "this account is banned");
+      if (user?.banned) throw new AppError("banned", "this account is banned");
       if (user?.role === "admin") return;
-      if (room.readOnly) throw new AppError("forbidden", "this room is read-only");
+      if (room.readOnly) throw new AppError("read_only", "this room is read-only", { params: { room: room.name } });
       const mute = user?.mutes[0];
       if (mute && mute.until.getTime() > Date.now()) {
-        throw new AppError("forbidden", `you are muted in #${room.slug} until ${mute.until.toISOString()}`);
+        throw new AppError("muted", `you are muted in #${room.slug} until ${mute.until.toISOString()}`, {
+          params: { room: room.name, until: mute.until.toISOString() },
+        });
       }
     },
 
-    async findUsers(actor, q) {
+    async findUsers(actor, q, slug) {
       await admin.require(actor);
       const term = q.trim();
+      const room = slug ? await prisma.room.findUnique({ where: { slug: slugSchema.parse(slug) }, select: { id: true } }) : null;
+      const now = new Date();
       const rows = await prisma.user.findMany({
         where: term ? { OR: [{ name: containsInsensitive(prisma, term) }, { username: { contains: term.toLowerCase() } }] } : {},
         orderBy: { createdAt: "desc" },
         take: 20,
-        select: { id: true, name: true, username: true, role: true, banned: true },
+        select: {
+          id: true,
+          name: true,
+          username: true,
+          role: true,
+          banned: true,
+          mutes: { where: { roomId: room?.id ?? "", until: { gt: now } }, select: { until: true } },
+        },
       });
-      return rows.map((r) => ({ ...r, role: r.role ?? "member", banned: r.banned === true }));
+      return rows.map(({ mutes, ...r }) => ({
+        ...r,
+        role: r.role ?? "member",
+        banned: r.banned === true,
+        mutedUntil: mutes[0]?.until.toISOString() ?? null,
+      }));
     },
   };
 }

@@ -1,23 +1,28 @@
-import { redirect } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { RoomView } from "@/components/chat/RoomView";
 import { AppHeader } from "@/components/layout/AppHeader";
 import { currentActor } from "@/components/lib/session";
+import { roomPath, slugFromSegment } from "@/components/lib/paths";
+import { FocusOnEnter } from "@/components/ui/FocusOnEnter";
 
 export const dynamic = "force-dynamic";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }) {
-  return { title: `#${(await params).slug}` };
+  return { title: `#${slugFromSegment((await params).slug) ?? ""}` };
 }
 
 export default async function RoomPage({ params }: { params: Promise<{ slug: string }> }) {
-  const { slug } = await params;
+  // Next may hand the segment over still percent-encoded (non-ASCII slugs).
+  const slug = slugFromSegment((await params).slug);
+  if (slug === null) notFound();
   const me = await currentActor();
-  if (!me) redirect(`/login?next=${encodeURIComponent(`/r/${slug}`)}`);
+  if (!me) redirect(`/login?next=${encodeURIComponent(roomPath(slug))}`);
   return (
     <>
       <AppHeader me={me} />
       <div className="relative flex min-h-0 min-w-0 flex-1">
-        <RoomView key={slug} slug={slug.toLowerCase()} me={{ id: me.id, name: me.name, role: me.role, guest: me.guest }} />
+        <FocusOnEnter key={`focus-${slug}`} selector="#composer" />
+        <RoomView key={slug} slug={slug} me={{ id: me.id, name: me.name, role: me.role, guest: me.guest }} />
       </div>
     </>
   );
