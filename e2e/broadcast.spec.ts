@@ -68,8 +68,8 @@ test("a warning broadcast reaches a member and an embed; an admin deletes a mess
   // The audit log shows both actions.
   await admin.page.goto("/admin");
   const audit = admin.page.getByTestId("audit-log");
-  await expect(audit).toContainText("broadcast.send");
-  await expect(audit).toContainText("message.delete");
+  await expect(audit.locator('[data-action="broadcast.send"]').first()).toHaveText("Broadcast sent");
+  await expect(audit.locator('[data-action="message.delete"]').first()).toHaveText("Message deleted");
 
   site.close();
   for (const c of [admin, member, viewer]) await c.context.close();
