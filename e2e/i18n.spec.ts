@@ -15,7 +15,8 @@ test("the zh-CN UI shows a mute refusal in Chinese with a localized time", async
   await registerAccount(admin.page, adminName);
   grantAdmin(adminName);
 
-  const member = await newUserPage(browser, { locale: "zh-CN" });
+  // Signed up in English (the helper clicks English labels), then switched to Chinese.
+  const member = await newUserPage(browser);
   const memberName = unique("i18n_member");
   await registerAccount(member.page, memberName);
   await member.context.addCookies([{ name: "locale", value: "zh-CN", url: baseURL! }]);

@@ -154,9 +154,9 @@ export function BroadcastPanel() {
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {reports === null ? (
-              <tr><td colSpan={6} className="py-3 text-slate-500">{t("loading")}</td></tr>
+              <tr><td colSpan={6} className="py-3 text-slate-600 dark:text-slate-400">{t("loading")}</td></tr>
             ) : reports.length === 0 ? (
-              <tr><td colSpan={6} className="py-3 text-slate-500">{t("empty")}</td></tr>
+              <tr><td colSpan={6} className="py-3 text-slate-600 dark:text-slate-400">{t("empty")}</td></tr>
             ) : (
               reports.map((r) => (
                 <tr key={r.id} data-testid="broadcast-row" className={r.retractedAt ? "opacity-60" : ""}>

@@ -215,7 +215,7 @@ export function MessageList(props: Props) {
             </button>
           </div>
         ) : messages.length > 0 ? (
-          <p className="mb-4 text-center text-xs text-slate-400 dark:text-slate-500">{t("beginning")}</p>
+          <p className="mb-4 text-center text-xs text-slate-600 dark:text-slate-400">{t("beginning")}</p>
         ) : null}
         {rows.length === 0 ? (
           <div className="flex h-full flex-col items-center justify-center gap-1 text-center text-slate-500 dark:text-slate-400">

@@ -72,7 +72,7 @@ export function Lobby() {
           </button>
         </div>
       ) : state.rooms.length === 0 ? (
-        <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-500 dark:border-slate-700">{t("empty")}</p>
+        <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">{t("empty")}</p>
       ) : (
         <ul className="space-y-2" data-testid="rooms">
           {state.rooms.map((room) => (
@@ -118,7 +118,7 @@ export function Lobby() {
                       </time>
                     </>
                   ) : (
-                    <span className="italic text-slate-400 dark:text-slate-500">{t("noMessages")}</span>
+                    <span className="italic text-slate-600 dark:text-slate-400">{t("noMessages")}</span>
                   )}
                 </p>
               </Link>
