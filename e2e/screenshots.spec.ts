@@ -59,6 +59,9 @@ test("docs screenshots: lobby, room and admin at 1280 and 375, light and dark", 
       const fits = async () => {
         const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
         expect(scrollWidth).toBeLessThanOrEqual(innerWidth!);
+        // Every header control is inside the viewport (none cut at the right edge).
+        const right = await page.locator("header").first().evaluate((h) => Math.max(...[...h.querySelectorAll("a, button, select")].map((el) => el.getBoundingClientRect().right)));
+        expect(right).toBeLessThanOrEqual(innerWidth!);
         const badge = page.getByTestId("admin-link");
         const box = await badge.boundingBox();
         expect(box!.height).toBeLessThan(24); // one line
@@ -82,6 +85,9 @@ test("docs screenshots: lobby, room and admin at 1280 and 375, light and dark", 
       await expect(page.getByTestId("audit-log")).toContainText("Broadcast sent");
       await fits();
       await shot(page, `admin-${theme}-${width}`);
+      await page.getByRole("heading", { name: "Moderation" }).scrollIntoViewIfNeeded();
+      await page.getByRole("heading", { name: "Moderation" }).evaluate((el) => el.scrollIntoView({ block: "start" }));
+      await shot(page, `admin-moderation-${theme}-${width}`);
       await context.close();
     }
   }

@@ -21,7 +21,7 @@ export function LocaleSwitcher() {
           document.cookie = `${LOCALE_COOKIE}=${e.target.value}; path=/; max-age=31536000; samesite=lax`;
           router.refresh();
         }}
-        className="max-w-24 rounded-md border border-slate-300 bg-white px-1.5 py-1 text-slate-800 sm:max-w-none dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+        className="max-w-[5.25rem] rounded-md border border-slate-300 bg-white px-1 py-1 sm:px-1.5 text-slate-800 sm:max-w-none dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
       >
         {LOCALES.map((l) => (
           <option key={l} value={l}>
@@ -61,7 +61,10 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
       <ThemeSwitcher />
       {me ? (
         <div className="flex shrink-0 items-center gap-1.5 sm:gap-2">
-          <Avatar id={me.id} name={me.name} size="sm" />
+          {/* Phones: no avatar, so the header's controls fit 375 px in every language. */}
+          <span className="hidden sm:inline-flex">
+            <Avatar id={me.id} name={me.name} size="sm" />
+          </span>
           <span className="hidden max-w-32 truncate text-sm sm:inline" data-testid="me">
             {me.name}
           </span>

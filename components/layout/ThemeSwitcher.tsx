@@ -33,7 +33,7 @@ export function ThemeSwitcher() {
         value={theme}
         onChange={(e) => isTheme(e.target.value) && choose(e.target.value)}
         data-testid="theme"
-        className="rounded-md border border-slate-300 bg-white px-1.5 py-1 text-slate-800 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+        className="max-w-[5.25rem] rounded-md border border-slate-300 bg-white px-1 py-1 sm:max-w-none sm:px-1.5 text-slate-800 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
       >
         {THEMES.map((value) => (
           <option key={value} value={value}>
