@@ -29,6 +29,8 @@ import type { AdminPolicy } from "./services/policy";
 import type { PresenceService } from "./services/presence";
 import type { RoomService } from "./services/rooms";
 import type { TokenService } from "./services/tokens";
+import type { DmService } from "./services/dms";
+import type { SearchService } from "./services/search";
 
 export interface AppContext {
   env: Env;
@@ -47,6 +49,9 @@ export interface AppContext {
   tokens: TokenService;
   broadcasts: BroadcastService;
   moderation: ModerationService;
+  /** Direct messages, the block list, message reports. */
+  dms: DmService;
+  search: SearchService;
   /** The room-subscription core: every transport's replay-to-live hand-over. */
   subscriptions: Subscriptions;
   /** This node's room streams (ordered, gapless room logs). */

@@ -196,6 +196,7 @@ export const AUDIT_ACTIONS = [
   "broadcast.send",
   "broadcast.retract",
   "message.delete",
+  "message.report",
   "user.mute",
   "user.unmute",
   "user.ban",
@@ -228,6 +229,10 @@ export interface RoomSummary {
   name: string;
   topic: string | null;
   visibility: Visibility;
+  /** "dm": a direct message between two users (GET /api/dms); `name` is then the other person's name. */
+  kind: "room" | "dm";
+  /** A DM's other member. */
+  peer?: { id: string; name: string };
   online: number;
   lastMessage: { body: string; author: string; guest: boolean; createdAt: string } | null;
 }

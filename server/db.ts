@@ -63,11 +63,130 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   return prisma;
 }
 
+/**
+ * The better-sqlite3 connection under a SQLite Prisma client, for the send
+ * path's prepared statements (server/store/hot.ts). It is Prisma's own
+ * connection, not a second one: a second writer would make Prisma's deferred
+ * transactions fail with SQLITE_BUSY_SNAPSHOT whenever it committed between
+ * their read and their write. Sharing one connection needs one rule: nothing
+ * runs on it while a Prisma interactive transaction is open (BEGIN was sent,
+ * COMMIT not yet), or it would join that transaction. `run` enforces it: it
+ * runs `fn` at once, synchronously, when no transaction is open, and after the
+ * open one ends otherwise; Prisma's transactions wait for `run`'s likewise.
+ */
+export interface SqliteConnection {
+  run<T>(fn: (db: BetterSqliteDatabase) => T): Promise<T>;
+}
+export type BetterSqliteDatabase = import("better-sqlite3").Database;
+
+const sqliteConnections = new WeakMap<object, SqliteConnection>();
+
+/** The raw connection of a SQLite client made by createPrisma; undefined on PostgreSQL. */
+export function sqliteConnectionOf(prisma: PrismaClient): SqliteConnection | undefined {
+  return sqliteConnections.get(prisma);
+}
+
+/** A FIFO gate: one holder at a time; `tryEnter` takes it only when free and nobody waits. */
+class Gate {
+  private held = false;
+  private waiting: (() => void)[] = [];
+  tryEnter(): boolean {
+    if (this.held || this.waiting.length) return false;
+    this.held = true;
+    return true;
+  }
+  enter(): Promise<void> {
+    if (this.tryEnter()) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  leave(): void {
+    const next = this.waiting.shift();
+    if (next) next(); // handed over: stays held
+    else this.held = false;
+  }
+}
+
+type AdapterFactory = ConstructorParameters<typeof PrismaClient>[0] extends infer O ? (O extends { adapter: infer A } ? A : never) : never;
+type Adapter = Awaited<ReturnType<AdapterFactory["connect"]>>;
+
+/**
+ * Wraps the adapter factory so that every interactive transaction holds the
+ * gate from BEGIN to COMMIT/ROLLBACK, and captures the connection.
+ */
+function gatedSqlite(base: AdapterFactory, onConnect: (db: BetterSqliteDatabase, gate: Gate) => void): AdapterFactory {
+  const gate = new Gate();
+  const wrap = (adapter: Adapter): Adapter =>
+    new Proxy(adapter, {
+      get(target, prop, receiver) {
+        if (prop === "startTransaction") {
+          return async (...args: Parameters<Adapter["startTransaction"]>) => {
+            await gate.enter();
+            let tx: Awaited<ReturnType<Adapter["startTransaction"]>>;
+            try {
+              tx = await target.startTransaction(...args);
+            } catch (err) {
+              gate.leave();
+              throw err;
+            }
+            let left = false;
+            const leave = () => {
+              if (!left) (left = true), gate.leave();
+            };
+            const commit = tx.commit.bind(tx);
+            const rollback = tx.rollback.bind(tx);
+            tx.commit = () => commit().finally(leave);
+            tx.rollback = () => rollback().finally(leave);
+            return tx;
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return new Proxy(base, {
+    get(target, prop, receiver) {
+      if (prop === "connect") {
+        return async () => {
+          const adapter = await target.connect();
+          const db = (adapter as unknown as { client?: BetterSqliteDatabase }).client;
+          if (!db || typeof db.prepare !== "function") throw new Error("the SQLite adapter no longer exposes its connection; see server/db.ts");
+          onConnect(db, gate);
+          return wrap(adapter);
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 async function createSqlite(databaseUrl: string): Promise<PrismaClient> {
   // timeout: how long a writer waits for SQLite's lock before SQLITE_BUSY.
   // WAL lets readers proceed during a write, so waits are short in practice.
-  const adapter = new PrismaBetterSqlite3({ url: sqlitePath(databaseUrl), timeout: 5_000 });
+  let connection: { db: BetterSqliteDatabase; gate: Gate } | undefined;
+  const adapter = gatedSqlite(new PrismaBetterSqlite3({ url: sqlitePath(databaseUrl), timeout: 5_000 }), (db, gate) => {
+    connection = { db, gate };
+  });
   const prisma = new PrismaClient({ adapter });
+  sqliteConnections.set(prisma, {
+    async run(fn) {
+      if (!connection) await prisma.$connect();
+      const { db, gate } = connection!;
+      if (gate.tryEnter()) {
+        try {
+          return fn(db);
+        } finally {
+          gate.leave();
+        }
+      }
+      await gate.enter();
+      try {
+        return fn(db);
+      } finally {
+        gate.leave();
+      }
+    },
+  });
   // WAL: readers do not block the writer and commits are one fsync of the log.
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");

@@ -12,6 +12,8 @@ import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import { Markdown } from "@/components/markdown/Markdown";
 import { GuestBadge } from "@/components/ui/GuestBadge";
+import { AuthorName } from "@/components/dm/DmButton";
+import { ReportButton } from "@/components/dm/ReportButton";
 import type { Outgoing } from "./useRoom";
 
 /** Messages by the same author closer than this are drawn as one group. */
@@ -239,7 +241,7 @@ export function MessageList(props: Props) {
                   <div className="min-w-0 flex-1">
                     {row.first ? (
                       <div className="flex items-baseline gap-2">
-                        <span className="font-semibold" data-testid="author">{author.name}</span>
+                        <AuthorName author={author} meId={me.id} />
                         {author.guest ? <GuestBadge /> : null}
                         <Time iso={createdAt} />
                       </div>
@@ -266,6 +268,7 @@ export function MessageList(props: Props) {
                         onDelete={onDelete}
                       />
                     ) : null}
+                    {row.kind === "message" && row.message.author.id !== me.id && me.role !== "admin" ? <ReportButton message={row.message} /> : null}
                     {row.kind === "outgoing" ? (
                       row.out.status !== "failed" ? (
                         <span className="text-xs text-slate-500 dark:text-slate-400">

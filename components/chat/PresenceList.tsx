@@ -3,6 +3,7 @@ import { useTranslations } from "next-intl";
 import type { UserRef } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import { GuestBadge } from "@/components/ui/GuestBadge";
+import { DmButton } from "@/components/dm/DmButton";
 
 export function PresenceList({ online, meId }: { online: UserRef[]; meId: string }) {
   const t = useTranslations("presence");
@@ -20,7 +21,7 @@ export function PresenceList({ online, meId }: { online: UserRef[]; meId: string
             </span>
             <span className="truncate">{u.name}</span>
             {u.guest ? <GuestBadge /> : null}
-            {u.id === meId ? <span className="text-xs text-slate-500 dark:text-slate-400">{t("you")}</span> : null}
+            {u.id === meId ? <span className="text-xs text-slate-500 dark:text-slate-400">{t("you")}</span> : <DmButton user={u} />}
           </li>
         ))}
       </ul>

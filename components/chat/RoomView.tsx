@@ -2,6 +2,7 @@
 import { roomPath } from "@/components/lib/paths";
 import { useErrorText } from "@/components/lib/errors";
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { useTranslations } from "next-intl";
 import { ConnectionBadge } from "@/components/ui/ConnectionBadge";
@@ -13,6 +14,9 @@ import { MessageList } from "./MessageList";
 import { PresenceList, TypingIndicator } from "./PresenceList";
 import { useConnection } from "./useConnection";
 import { useRoom } from "./useRoom";
+import { BlockButton } from "@/components/dm/BlockButton";
+import { ContextView } from "@/components/search/ContextView";
+import { SearchBox } from "@/components/search/SearchBox";
 
 /** A small header button that opens and closes one of the room's panels. */
 function PanelToggle(props: { open: boolean; onToggle: () => void; controls?: string; className?: string; children: ReactNode }) {
@@ -31,13 +35,21 @@ function PanelToggle(props: { open: boolean; onToggle: () => void; controls?: st
 
 export function RoomView({ slug, me }: { slug: string; me: { id: string; name: string; role: string; guest: boolean } }) {
   const t = useTranslations("room");
+  const tDm = useTranslations("dm");
   const room = useRoom(slug);
   const errorText = useErrorText();
   const connection = useConnection();
   const [showPeople, setShowPeople] = useState(false);
   const [inviting, setInviting] = useState(false);
   const [sharing, setSharing] = useState(false);
+  const [searching, setSearching] = useState(false);
   const name = room.room?.name ?? slug;
+  const dm = room.room?.kind === "dm";
+  // ?around=SEQ (a search hit): the message in its context instead of the live end.
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const around = Number(params.get("around")) || 0;
 
   if (room.revoked) {
     // The server withdrew this page's session (or this room): say so instead of failing silently.
@@ -76,17 +88,25 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
           </Link>
           <div className="min-w-0 flex-1 basis-40">
             <h1 className="truncate text-base font-semibold">
-              <span className="text-slate-400" aria-hidden="true"># </span>
+              <span className="text-slate-400" aria-hidden="true">{dm ? "@ " : "# "}</span>
               {name}
             </h1>
-            {room.room?.topic ? <p className="truncate text-xs text-slate-500 dark:text-slate-400">{room.room.topic}</p> : null}
+            {dm ? (
+              <p className="truncate text-xs text-slate-500 dark:text-slate-400">{tDm("subtitle")}</p>
+            ) : room.room?.topic ? (
+              <p className="truncate text-xs text-slate-500 dark:text-slate-400">{room.room.topic}</p>
+            ) : null}
           </div>
-          {room.room?.visibility === "private" ? (
+          <PanelToggle open={searching} onToggle={() => setSearching((v) => !v)} controls="room-search">
+            {t("search")}
+          </PanelToggle>
+          {dm && room.room?.peer ? <BlockButton peer={room.room.peer} /> : null}
+          {room.room?.visibility === "private" && !dm ? (
             <PanelToggle open={inviting} onToggle={() => setInviting((v) => !v)}>
               {t("invite")}
             </PanelToggle>
           ) : null}
-          {room.room ? (
+          {room.room && !dm ? (
             <PanelToggle open={sharing} onToggle={() => setSharing((v) => !v)}>
               {t("share")}
             </PanelToggle>
@@ -103,6 +123,11 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             <PresenceList online={room.online} meId={me.id} />
           </div>
         ) : null}
+        {searching ? (
+          <div id="room-search" className="border-b border-slate-200 bg-slate-50 px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900/60">
+            <SearchBox room={slug} roomName={dm ? name : `#${name}`} autoFocus />
+          </div>
+        ) : null}
         {inviting ? <InviteForm slug={slug} onClose={() => setInviting(false)} /> : null}
         {sharing && room.room ? <SharePanel slug={slug} visibility={room.room.visibility} onClose={() => setSharing(false)} /> : null}
         {room.load.state === "loading" ? (
@@ -110,6 +135,8 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             <span className="h-6 w-6 animate-spin rounded-full border-2 border-indigo-500 border-t-transparent" aria-hidden="true" />
             <span className="ml-3 text-sm text-slate-500 dark:text-slate-400">{t("loading")}</span>
           </div>
+        ) : around ? (
+          <ContextView slug={slug} seq={around} onClose={() => router.replace(pathname)} />
         ) : (
           <MessageList
             me={me}

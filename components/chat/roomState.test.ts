@@ -32,7 +32,7 @@ function joined(over: Partial<JoinResult> = {}): JoinResult {
     epoch: "e1",
     more: false,
     next: head,
-    room: { slug: "general", name: "general", topic: null, visibility: "public", online: 1, lastMessage: null },
+    room: { slug: "general", name: "general", topic: null, visibility: "public", kind: "room", online: 1, lastMessage: null },
     online: [],
     broadcasts: [],
     ...over,

@@ -7,6 +7,7 @@ import { closeSocket } from "@/components/lib/socket";
 import { LOCALE_COOKIE, LOCALES } from "@/components/i18n/locales";
 import { Avatar } from "@/components/ui/Avatar";
 import { ThemeSwitcher } from "./ThemeSwitcher";
+import { HeaderSearch } from "@/components/search/SearchBox";
 
 export function LocaleSwitcher() {
   const t = useTranslations("app");
@@ -57,6 +58,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
         <span className="hidden sm:inline">{t("name")}</span>
       </Link>
       <div className="flex-1" />
+      {me ? <HeaderSearch /> : null}
       <LocaleSwitcher />
       <ThemeSwitcher />
       {me ? (

@@ -8,6 +8,7 @@ import type { RoomSummary } from "@/server/contract";
 import { api, ApiError } from "@/components/lib/api";
 import { GuestBadge } from "@/components/ui/GuestBadge";
 import { CreateRoomForm } from "./CreateRoomForm";
+import { DmList } from "@/components/dm/DmList";
 
 /** Online counts and previews change; refresh the list this often while visible. */
 const REFRESH_MS = 15_000;
@@ -44,6 +45,7 @@ export function Lobby() {
 
   return (
     <main className="mx-auto w-full max-w-3xl flex-1 px-3 py-6 sm:px-5">
+      <DmList />
       <div className="mb-4 flex items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{t("title")}</h1>
         <button

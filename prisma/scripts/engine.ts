@@ -28,6 +28,14 @@ export { SCHEMA_PATH };
 /** The SQLite migrations (kept for callers from before PostgreSQL; see migrationsDir). */
 export const MIGRATIONS_DIR = migrationsDir("sqlite");
 export const NO_FILTER = { externalTables: [], externalEnums: [] };
+/**
+ * Tables the migrations create by hand and schema.prisma does not model: the
+ * SQLite search index (FTS5's virtual table and its shadow tables, see
+ * prisma/migrations/sqlite/*_dms_search). A diff leaves them alone instead of
+ * proposing to drop them.
+ */
+export const HAND_WRITTEN_TABLES = ["message_fts", "message_fts_config", "message_fts_content", "message_fts_data", "message_fts_docsize", "message_fts_idx"];
+export const DIFF_FILTER = { externalTables: HAND_WRITTEN_TABLES, externalEnums: [] };
 
 /**
  * How long the engine's SQLite connection waits for a lock before it gives

@@ -10,7 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
-import { NO_FILTER, openEngine, sqlitePath } from "./engine";
+import { DIFF_FILTER, NO_FILTER, openEngine, sqlitePath } from "./engine";
 import { isMemorySqlite, withMigrationLock, type Log } from "./lock";
 import { migrationsDir, providerOf, schemaFor, SCHEMA_PATH, type Provider } from "./providers";
 import { createScratchDatabase } from "./scratch-pg";
@@ -191,7 +191,8 @@ export async function pendingMigrationSql(provider: Provider = "sqlite", sourceT
         to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: schema }] },
         script: true,
         exitCode: null,
-        filters: NO_FILTER,
+        // Only SQLite has hand-written tables (PostgreSQL's filter takes schema-qualified names, and needs none).
+        filters: provider === "sqlite" ? DIFF_FILTER : NO_FILTER,
       });
       return result.stdout ?? "";
     } finally {

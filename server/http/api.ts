@@ -86,6 +86,8 @@ export function createApi(ctx: AppContext) {
       const query = Object.fromEntries(new URL(req.url).searchParams);
       // With a cursor: polling / long-polling (`wait`). Without: a history page.
       if (query.after !== undefined) return json(await poll(credential, slug!, query, req.signal));
+      // ?around=SEQ: the page centred on a message (search results, jumps to an original).
+      if (query.around !== undefined) return json(await ctx.messages.around(credential.actor, slug!, query));
       return json({ messages: await ctx.messages.history(credential.actor, slug!, query) });
     }),
     route("POST", "/api/rooms/:slug/messages", async (req, { slug }) => {
@@ -102,6 +104,28 @@ export function createApi(ctx: AppContext) {
       const actor = await requireActor(req);
       return json({ deleted: await ctx.messages.remove(actor, { room: slug, id }) });
     }),
+    route("POST", "/api/rooms/:slug/messages/:id/report", async (req, { slug, id }) => {
+      const actor = await requireActor(req);
+      return json({ report: await ctx.dms.report(actor, slug!, id!, await readJson(req)) }, 201);
+    }),
+    // ---- Direct messages and the block list.
+    route("GET", "/api/dms", async (req) => json({ dms: await ctx.dms.list(await requireActor(req)) })),
+    route("POST", "/api/dms", async (req) => {
+      const actor = await requireActor(req);
+      return json({ room: await ctx.dms.open(actor, await readJson(req)) });
+    }),
+    route("GET", "/api/blocks", async (req) => json({ blocks: await ctx.dms.blocks(await requireActor(req)) })),
+    route("POST", "/api/blocks", async (req) => {
+      const actor = await requireActor(req);
+      return json({ blocked: await ctx.dms.block(actor, await readJson(req)) }, 201);
+    }),
+    route("DELETE", "/api/blocks/:user", async (req, { user }) => {
+      await ctx.dms.unblock(await requireActor(req), user!);
+      return json({ ok: true });
+    }),
+    route("GET", "/api/search", async (req) =>
+      json(await ctx.search.search(await requireActor(req), Object.fromEntries(new URL(req.url).searchParams))),
+    ),
     // ---- Admin: broadcasts, moderation, audit. Every route checks the role
     // in its service (the admin policy), not only here.
     route("GET", "/api/admin/broadcasts", async (req) => json({ broadcasts: await ctx.broadcasts.list(await requireActor(req)) })),

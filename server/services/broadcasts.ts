@@ -101,7 +101,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: Ad
       const expiresAt = req.expiresAt ? new Date(req.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError("expires_in_past", "expiresAt: must be in the future");
       const target = req.room ? await prisma.room.findUnique({ where: { slug: req.room } }) : null;
-      if (req.room && !target) throw new AppError("no_room", `no room "${req.room}"`, { params: { room: req.room } });
+      if (req.room && (!target || target.kind === "dm")) throw new AppError("no_room", `no room "${req.room}"`, { params: { room: req.room } });
 
       const { row, seqs } = await prisma.$transaction(async (tx) => {
         const id = randomUUID();

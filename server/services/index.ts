@@ -20,6 +20,9 @@ import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
+import { createHotStore } from "../store/hot";
+import { createDmService } from "./dms";
+import { createSearchService } from "./search";
 
 /** The services, before the parts that need Socket.IO and the HTTP server (streams, subscriptions, connections, health). */
 export type DomainServices = Omit<AppContext, "subscriptions" | "connections" | "streams" | "health" | "inflight" | "proxy" | "feedCaps">;
@@ -38,17 +41,20 @@ export function createServices(deps: {
 }): DomainServices {
   const { env, prisma, bus, redis } = deps;
   const admin = createAdminPolicy(prisma);
+  const store = createHotStore(prisma);
   const presence = createPresenceService({ bus, nodeId: deps.nodeId, emit: deps.presenceEmit, store: deps.presenceStore });
   const rooms = createRoomService({
     prisma,
+    store,
     bus,
     presence,
     isAdmin: (actor) => admin.isAdmin(actor),
     limiter: createLimiter("rooms", { points: env.RATE_ROOMS_MAX, windowMs: env.RATE_ROOMS_WINDOW_MS, message: "you are creating rooms too fast; wait a while" }, redis),
   });
-  const moderation = createModerationService(prisma, bus, admin);
+  const moderation = createModerationService(prisma, store, bus, admin);
   const messages = createMessageService({
     prisma,
+    store,
     bus,
     rooms,
     moderation,
@@ -84,5 +90,12 @@ export function createServices(deps: {
     tokens,
     broadcasts: createBroadcastService(prisma, bus, admin),
     moderation,
+    dms: createDmService({
+      prisma,
+      rooms,
+      presence,
+      limiter: createLimiter("reports", { points: 30, windowMs: 60 * 60_000, message: "you are reporting too often; wait a while" }, redis),
+    }),
+    search: createSearchService({ prisma, rooms, load: (ids) => messages.byIds(ids) }),
   };
 }

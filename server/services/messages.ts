@@ -6,11 +6,12 @@
  * happens only after commit: no client ever sees what the database does not
  * hold.
  */
-import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Bus } from "../bus";
+import { z } from "zod";
 import {
   HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
   MAX_BODY,
   REPLAY_PAGE,
   deleteSchema,
@@ -27,10 +28,12 @@ import { recordPersist } from "../ops/recorder";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import { recordAudit } from "./audit";
-import { appendLog, nextSeq, recordLog, type Tx } from "./log";
+import { appendLog, type Tx } from "./log";
 import { toBroadcast } from "./broadcasts";
 import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
+import { DuplicateSend, type HotStore } from "../store/hot";
+import { gramsOf, indexMessage, unindexMessage } from "./search";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
@@ -49,7 +52,16 @@ export interface MessageService {
    * or a reset (with the newest page) when the cursor cannot be honoured.
    */
   resume(room: RoomRecord, after: number, epoch?: string): Promise<LogPage>;
+  /** A page of history centred on a seq, oldest first (`?around=SEQ`): search results and jumps open there. */
+  around(actor: Actor, slug: string, query: unknown): Promise<{ messages: Message[]; around: number }>;
+  /** Live messages by id, in no particular order (search hits; the caller has authorized their rooms). */
+  byIds(ids: string[]): Promise<Message[]>;
 }
+
+export const aroundQuerySchema = z.object({
+  around: z.coerce.number().int().min(1),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(HISTORY_PAGE),
+});
 
 const withAuthor = { author: { select: { id: true, name: true, isAnonymous: true } } } as const;
 
@@ -99,13 +111,15 @@ async function stillThere(tx: Tx, id: string, data: { body: string; deletedAt?: 
 
 export function createMessageService(deps: {
   prisma: PrismaClient;
+  /** The send path's reads and its one write (server/store/hot.ts). */
+  store: HotStore;
   bus: Bus;
   rooms: RoomService;
   moderation: ModerationService;
   admin: AdminPolicy;
   limiter: Limiter;
 }): MessageService {
-  const { prisma, bus, rooms, moderation, admin, limiter } = deps;
+  const { prisma, store, bus, rooms, moderation, admin, limiter } = deps;
 
   async function page(room: RoomRecord, before: number | undefined, limit: number) {
     const rows = await prisma.message.findMany({
@@ -147,10 +161,7 @@ export function createMessageService(deps: {
 
       // Idempotency first: a retry of a stored message is not a new send and
       // must not count against the rate limit.
-      const existing = await prisma.message.findUnique({
-        where: { authorId_clientId: { authorId: actor.id, clientId: req.clientId } },
-        include: withAuthor,
-      });
+      const existing = await store.sentBefore(actor.id, req.clientId);
       if (existing) {
         if (existing.roomId !== room.id) throw new AppError("client_id_reused", "clientId was already used in another room");
         return toMessage(room.slug, existing);
@@ -161,23 +172,12 @@ export function createMessageService(deps: {
       let row: Row;
       const started = performance.now();
       try {
-        row = await prisma.$transaction(async (tx) => {
-          const seq = await nextSeq(tx, room.id);
-          const id = randomUUID();
-          const created = await tx.message.create({
-            data: { id, roomId: room.id, seq, clientId: req.clientId, authorId: actor.id, body },
-            include: withAuthor,
-          });
-          await recordLog(tx, room.id, seq, "message", { messageId: id });
-          return created;
-        });
+        // The search index's grams are written in the same transaction (server/services/search.ts).
+        row = await store.appendMessage({ roomId: room.id, authorId: actor.id, clientId: req.clientId, body, grams: gramsOf(body) });
       } catch (err) {
         // The same clientId raced itself: the other attempt won; return its row.
-        if ((err as { code?: string }).code === "P2002") {
-          const winner = await prisma.message.findUnique({
-            where: { authorId_clientId: { authorId: actor.id, clientId: req.clientId } },
-            include: withAuthor,
-          });
+        if (err instanceof DuplicateSend) {
+          const winner = await store.sentBefore(actor.id, req.clientId);
           if (winner) return toMessage(room.slug, winner);
         }
         throw err;
@@ -197,6 +197,7 @@ export function createMessageService(deps: {
       if (body === row.body) return toMessage(room.slug, row);
       const { updated, seq } = await prisma.$transaction(async (tx) => {
         await stillThere(tx, row.id, { body, editedAt: new Date() });
+        await indexMessage(tx, row.id, body);
         const seq = await appendLog(tx, room.id, "message:updated", { messageId: row.id });
         const updated = await tx.message.findUniqueOrThrow({ where: { id: row.id }, include: withAuthor });
         return { updated, seq };
@@ -216,6 +217,7 @@ export function createMessageService(deps: {
       const seq = await prisma.$transaction(async (tx) => {
         // The row stays (its seq is part of the log); the text does not.
         await stillThere(tx, row.id, { body: "", deletedAt: new Date() });
+        await unindexMessage(tx, row.id);
         const seq = await appendLog(tx, room.id, "message:deleted", { messageId: row.id });
         if (row.author.id !== actor.id) {
           await recordAudit(tx, {
@@ -274,6 +276,39 @@ export function createMessageService(deps: {
       }
       const messages = events.flatMap((e) => (e.type === "message" ? [e.message] : []));
       return { messages, events, head, epoch: room.epoch, more, next };
+    },
+
+    // ---- Reads for search and jumps (kept apart from the paths above).
+
+    async around(actor, slug, query) {
+      const { around, limit } = aroundQuerySchema.parse(query);
+      const room = await rooms.access(actor, slug);
+      // Half the page before the target (and the target), the rest after it: two indexed range reads on (roomId, seq).
+      const older = Math.ceil(limit / 2);
+      const [upTo, after] = await Promise.all([
+        prisma.message.findMany({
+          where: { roomId: room.id, deletedAt: null, seq: { lte: around } },
+          orderBy: { seq: "desc" },
+          take: older,
+          include: withAuthor,
+        }),
+        prisma.message.findMany({
+          where: { roomId: room.id, deletedAt: null, seq: { gt: around } },
+          orderBy: { seq: "asc" },
+          take: limit - older,
+          include: withAuthor,
+        }),
+      ]);
+      return { messages: [...upTo.reverse(), ...after].map((r) => toMessage(room.slug, r)), around };
+    },
+
+    async byIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await prisma.message.findMany({
+        where: { id: { in: ids }, deletedAt: null },
+        include: { ...withAuthor, room: { select: { slug: true } } },
+      });
+      return rows.map((r) => toMessage(r.room.slug, r));
     },
   };
 }

@@ -12,9 +12,11 @@ import { containsInsensitive } from "../db";
 import { slugSchema, text } from "../contract";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
+import { checkDmBlock } from "./dms";
 import { recordAudit } from "./audit";
 import type { AdminPolicy } from "./policy";
 import type { RoomRecord } from "./rooms";
+import type { HotStore } from "../store/hot";
 
 const userRef = z.object({ user: z.string().trim().min(1).max(64) });
 export const muteSchema = userRef.extend({ room: slugSchema, minutes: z.number().int().min(1).max(60 * 24 * 30) });
@@ -41,7 +43,7 @@ export interface ModerationService {
   ): Promise<{ id: string; name: string; username: string | null; role: string; banned: boolean; mutedUntil: string | null }[]>;
 }
 
-export function createModerationService(prisma: PrismaClient, bus: Bus, admin: AdminPolicy): ModerationService {
+export function createModerationService(prisma: PrismaClient, store: HotStore, bus: Bus, admin: AdminPolicy): ModerationService {
   /** A user by id or username. */
   async function resolveUser(ref: string) {
     const user =
@@ -57,7 +59,8 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       const { user: ref, room: slug, minutes } = muteSchema.parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
       const until = new Date(Date.now() + minutes * 60_000);
       await prisma.$transaction(async (tx) => {
         await tx.mute.upsert({
@@ -75,7 +78,8 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       const { user: ref, room: slug } = muteSchema.pick({ user: true, room: true }).parse(input);
       const user = await resolveUser(ref);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
       await prisma.$transaction(async (tx) => {
         await tx.mute.deleteMany({ where: { roomId: room.id, userId: user.id } });
         await recordAudit(tx, { actorId: actor.id, action: "user.unmute", targetType: "user", targetId: user.id, detail: { room: slug, name: user.name } });
@@ -111,7 +115,8 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
       await admin.require(actor);
       const { readOnly } = lockSchema.parse(input);
       const room = await prisma.room.findUnique({ where: { slug } });
-      if (!room) throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
+      // DMs are moderated only through reports: for admin actions they do not exist.
+      if (!room || room.kind === "dm") throw new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
       await prisma.$transaction(async (tx) => {
         await tx.room.update({ where: { id: room.id }, data: { readOnly } });
         await recordAudit(tx, { actorId: actor.id, action: readOnly ? "room.lock" : "room.unlock", targetType: "room", targetId: room.id, detail: { room: slug } });
@@ -122,17 +127,15 @@ export function createModerationService(prisma: PrismaClient, bus: Bus, admin: A
     async checkCanPost(actor, room) {
       // Read fresh, in one query on every send: a connection opened before a
       // ban, a role change or a mute must not keep its old powers.
-      const user = await prisma.user.findUnique({
-        where: { id: actor.id },
-        select: { banned: true, role: true, mutes: { where: { roomId: room.id }, select: { until: true } } },
-      });
+      const user = await store.poster(actor.id, room.id);
       if (user?.banned) throw new AppError("banned", "this account is banned");
+      await checkDmBlock(prisma, room);
       if (user?.role === "admin") return;
       if (room.readOnly) throw new AppError("read_only", "this room is read-only", { params: { room: room.name } });
-      const mute = user?.mutes[0];
-      if (mute && mute.until.getTime() > Date.now()) {
-        throw new AppError("muted", `you are muted in #${room.slug} until ${mute.until.toISOString()}`, {
-          params: { room: room.name, until: mute.until.toISOString() },
+      const until = user?.muteUntil;
+      if (until && until.getTime() > Date.now()) {
+        throw new AppError("muted", `you are muted in #${room.slug} until ${until.toISOString()}`, {
+          params: { room: room.name, until: until.toISOString() },
         });
       }
     },

@@ -12,6 +12,7 @@ import { addMemberSchema, createRoomSchema } from "../contract";
 import { AppError } from "../errors";
 import type { Limiter } from "../lib/limits";
 import { slugify } from "../lib/slug";
+import type { HotStore } from "../store/hot";
 import type { PresenceService } from "./presence";
 import type { Actor } from "./actor";
 
@@ -26,6 +27,10 @@ export interface RoomRecord {
   lastSeq: number;
   epoch: string;
   readOnly: boolean;
+  /** "room" | "dm" (server/services/dms.ts); absent means "room". */
+  kind?: string;
+  /** A DM's ordered pair of user ids. */
+  dmKey?: string | null;
 }
 
 export interface RoomService {
@@ -34,7 +39,8 @@ export interface RoomService {
   create(actor: Actor, input: unknown): Promise<RoomSummary>;
   /** The room if the actor may read and write it; otherwise not_found. */
   access(actor: Actor, slug: string): Promise<RoomRecord>;
-  summarize(room: RoomRecord): Promise<RoomSummary>;
+  /** The room as `viewer` sees it: a DM is titled with the other member's name. */
+  summarize(room: RoomRecord, viewer?: Actor): Promise<RoomSummary>;
   /**
    * The room if this credential may read its feed: a public room needs none;
    * a private one a member's session or API token, or a feed token for it.
@@ -65,6 +71,8 @@ const nameTaken = (slug: string) => `a room with the address "${slug}" already e
 
 export function createRoomService(deps: {
   prisma: PrismaClient;
+  /** The send path's reads (room by slug, membership): every send checks access. */
+  store: HotStore;
   bus: Bus;
   presence: PresenceService;
   /** Fresh admin check (the one policy, server/services/policy.ts). */
@@ -72,7 +80,7 @@ export function createRoomService(deps: {
   /** Room creation per user. */
   limiter: Limiter;
 }): RoomService {
-  const { prisma, bus, presence, isAdmin, limiter } = deps;
+  const { prisma, store, bus, presence, isAdmin, limiter } = deps;
   async function lastMessages(roomIds: string[]) {
     if (roomIds.length === 0) return new Map<string, RoomSummary["lastMessage"]>();
     // The newest message of each room: one indexed lookup on (roomId, seq) per room.
@@ -90,26 +98,37 @@ export function createRoomService(deps: {
     return out;
   }
 
-  function toSummary(room: RoomRecord, last: RoomSummary["lastMessage"]): RoomSummary {
+  function toSummary(room: RoomRecord, last: RoomSummary["lastMessage"], peer?: { id: string; name: string }): RoomSummary {
     return {
       slug: room.slug,
-      name: room.name,
+      name: peer?.name ?? room.name,
       topic: room.topic,
       visibility: room.visibility as Visibility,
+      kind: room.kind === "dm" ? "dm" : "room",
+      ...(peer ? { peer } : {}),
       online: presence.count(room.slug),
       lastMessage: last,
     };
   }
 
-  const missing = (slug: string) => new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
-
-  async function isMember(roomId: string, userId: string): Promise<boolean> {
-    const member = await prisma.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } }, select: { userId: true } });
-    return member !== null;
+  /** A DM's other member, as `viewer` sees it. */
+  async function peerOf(room: RoomRecord, viewer: Actor | undefined) {
+    if (room.kind !== "dm" || !room.dmKey || !viewer) return undefined;
+    const [a, b] = room.dmKey.split(":") as [string, string];
+    const id = a === viewer.id ? b : a;
+    const user = await prisma.user.findUnique({ where: { id }, select: { id: true, name: true } });
+    return user ?? undefined;
   }
 
+  /** A DM's two members are fixed: nobody joins, nobody is removed, so nobody else can read it. */
+  const fixedMembers = () => new AppError("invalid", "a direct message has exactly its two members");
+
+  const missing = (slug: string) => new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
+
+  const isMember = (roomId: string, userId: string): Promise<boolean> => store.isMember(roomId, userId);
+
   async function access(actor: Actor, slug: string): Promise<RoomRecord> {
-    const room = await prisma.room.findUnique({ where: { slug } });
+    const room = await store.roomBySlug(slug);
     if (!room) throw missing(slug);
     if (room.visibility === "private" && !(await isMember(room.id, actor.id))) throw missing(slug);
     return room;
@@ -131,7 +150,8 @@ export function createRoomService(deps: {
 
     async list(actor) {
       const rooms = await prisma.room.findMany({
-        where: { OR: [{ visibility: "public" }, { members: { some: { userId: actor.id } } }] },
+        // DMs are listed apart (GET /api/dms).
+        where: { kind: "room", OR: [{ visibility: "public" }, { members: { some: { userId: actor.id } } }] },
         orderBy: [{ createdAt: "asc" }],
       });
       const last = await lastMessages(rooms.map((r) => r.id));
@@ -182,7 +202,8 @@ export function createRoomService(deps: {
       if (room.visibility === "public") return room;
       if (!credential) throw missing(slug);
       if (credential.kind === "feed-token") {
-        if (credential.roomId !== room.id) throw missing(slug);
+        // Feed tokens (embeds on other sites) never open a DM.
+        if (credential.roomId !== room.id || room.kind === "dm") throw missing(slug);
         return room;
       }
       if (!(await isMember(room.id, credential.actor.id))) throw missing(slug);
@@ -191,15 +212,17 @@ export function createRoomService(deps: {
 
     async publicRoom(slug) {
       const room = await prisma.room.findUnique({ where: { slug } });
-      return room && room.visibility === "public" ? room : null;
+      return room && room.visibility === "public" && room.kind === "room" ? room : null;
     },
 
     async directory() {
-      return prisma.room.findMany({ select: { slug: true, name: true, visibility: true } });
+      // DMs stay out of the operations view: their names are people's names.
+      return prisma.room.findMany({ where: { kind: "room" }, select: { slug: true, name: true, visibility: true } });
     },
 
     async removeMember(actor, slug, userId) {
       const room = await access(actor, slug);
+      if (room.kind === "dm") throw fixedMembers();
       if (room.visibility !== "private") throw new AppError("public_room_members", "public rooms have no member list");
       if (userId !== actor.id) {
         const me = await prisma.roomMember.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.id } }, select: { role: true } });
@@ -214,6 +237,7 @@ export function createRoomService(deps: {
     async addMember(actor, slug, input) {
       const { username } = addMemberSchema.parse(input);
       const room = await access(actor, slug);
+      if (room.kind === "dm") throw fixedMembers();
       if (room.visibility !== "private") throw new AppError("public_room_invite", "public rooms are open to everyone; no invitation needed");
       // Usernames are stored lower-cased by better-auth's username plugin.
       const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() }, select: { id: true, name: true } });
@@ -226,9 +250,9 @@ export function createRoomService(deps: {
       return user;
     },
 
-    async summarize(room) {
-      const last = await lastMessages([room.id]);
-      return toSummary(room, last.get(room.id) ?? null);
+    async summarize(room, viewer) {
+      const [last, peer] = await Promise.all([lastMessages([room.id]), peerOf(room, viewer)]);
+      return toSummary(room, last.get(room.id) ?? null, peer);
     },
   };
 }

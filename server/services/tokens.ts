@@ -56,6 +56,8 @@ export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomSe
   async function privateRoom(actor: Actor, slug: string) {
     const room = await rooms.access(actor, slug);
     if (room.visibility !== "private") throw new AppError("public_room_feed", "public rooms' feeds need no token");
+    // A DM is for its two members only: no feed, no embed.
+    if (room.kind === "dm") throw new AppError("invalid", "direct messages have no feed");
     return room;
   }
 

@@ -89,7 +89,7 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
       try {
         const { room: slug, after, epoch } = joinSchema.parse(raw);
         const room = await ctx.rooms.access(actor, slug);
-        const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room), ctx.broadcasts.active(room.id)]);
+        const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room, actor), ctx.broadcasts.active(room.id)]);
         // A join of a room this socket already follows starts over from the new cursor.
         subs.get(room.slug)?.close();
         subs.delete(room.slug);

@@ -99,7 +99,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
   async function join(id: WsId | undefined, { room: slug, after, epoch }: Of<"room:join">) {
     try {
       const room = await ctx.rooms.access(actor, slug);
-      const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room), ctx.broadcasts.active(room.id)]);
+      const [summary, broadcasts] = await Promise.all([ctx.rooms.summarize(room, actor), ctx.broadcasts.active(room.id)]);
       if (closed) return;
       // A join of a room this connection already follows starts over from the new cursor.
       drop(room.slug);

@@ -4,11 +4,19 @@ import { AppHeader } from "@/components/layout/AppHeader";
 import { currentActor } from "@/components/lib/session";
 import { roomPath, slugFromSegment } from "@/components/lib/paths";
 import { FocusOnEnter } from "@/components/ui/FocusOnEnter";
+import { getContext } from "@/server/context";
 
 export const dynamic = "force-dynamic";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }) {
-  return { title: `#${slugFromSegment((await params).slug) ?? ""}` };
+  const slug = slugFromSegment((await params).slug) ?? "";
+  // A DM's tab is titled with the other person's name (for its members only; anyone else gets the slug).
+  if (slug.toLowerCase().startsWith("dm-")) {
+    const me = await currentActor();
+    const room = me ? await getContext().rooms.access(me, slug.toLowerCase()).catch(() => null) : null;
+    if (me && room) return { title: `@${(await getContext().rooms.summarize(room, me)).name}` };
+  }
+  return { title: `#${slug}` };
 }
 
 export default async function RoomPage({ params }: { params: Promise<{ slug: string }> }) {

@@ -1,0 +1,192 @@
+/**
+ * The send path's store (server/store/hot.ts) on the database TEST_DB names:
+ * its rows read back through Prisma exactly as Prisma's own; a duplicate
+ * clientId is DuplicateSend; and on SQLite, where it shares Prisma's
+ * connection, it never runs inside a Prisma transaction that is open (a
+ * rollback there must not take a send with it) and a mix of both keeps the
+ * room's seqs gapless.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { providerOfClient } from "../db";
+import { createHotStore, DuplicateSend, type HotStore } from "./hot";
+import { gramsOf } from "../services/search";
+import { connectClient, connected, joinAsGuest, startServer, type Harness } from "../test/harness";
+
+describe("hot store", () => {
+  let h: Harness;
+  let store: HotStore;
+  let userId: string;
+  let roomId: string;
+
+  before(async () => {
+    h = await startServer();
+    store = createHotStore(h.app.prisma);
+    // A real guest, so the user row is what better-auth writes.
+    const client = connectClient(h.url, await joinAsGuest(h.url, "Hot"));
+    await connected(client);
+    const ack = await client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "first" });
+    assert.ok(ack.ok, JSON.stringify(ack));
+    userId = ack.message.author.id;
+    client.close();
+    roomId = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).id;
+  });
+  after(() => h.stop());
+
+  test("reads match Prisma's", async () => {
+    const viaPrisma = await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } });
+    const room = await store.roomBySlug("general");
+    assert.deepEqual(room, {
+      id: viaPrisma.id,
+      slug: viaPrisma.slug,
+      name: viaPrisma.name,
+      topic: viaPrisma.topic,
+      visibility: viaPrisma.visibility,
+      lastSeq: viaPrisma.lastSeq,
+      epoch: viaPrisma.epoch,
+      readOnly: viaPrisma.readOnly,
+      kind: viaPrisma.kind,
+      dmKey: viaPrisma.dmKey,
+    });
+    assert.equal(await store.roomBySlug("no-such-room"), null);
+    assert.equal(await store.isMember(roomId, userId), false);
+
+    const user = await h.app.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    assert.deepEqual(await store.poster(userId, roomId), { banned: false, role: user.role, muteUntil: null });
+    const until = new Date(Date.now() + 60_000);
+    await h.app.prisma.mute.create({ data: { roomId, userId, until } });
+    assert.equal((await store.poster(userId, roomId))?.muteUntil?.getTime(), until.getTime());
+    await h.app.prisma.mute.delete({ where: { roomId_userId: { roomId, userId } } });
+    assert.equal(await store.poster("nobody", roomId), null);
+  });
+
+  test("an appended message reads back through Prisma, with its log row", async () => {
+    const clientId = randomUUID();
+    const row = await store.appendMessage({ roomId, authorId: userId, clientId, body: "héllo 你好 🎉", grams: gramsOf("héllo 你好 🎉") });
+    const stored = await h.app.prisma.message.findUniqueOrThrow({ where: { id: row.id }, include: { author: true } });
+    assert.equal(stored.seq, row.seq);
+    assert.equal(stored.body, "héllo 你好 🎉");
+    assert.equal(stored.createdAt.getTime(), row.createdAt.getTime());
+    assert.equal(stored.author.name, row.author.name);
+    assert.equal(row.author.isAnonymous, true);
+    const log = await h.app.prisma.logEvent.findUniqueOrThrow({ where: { roomId_seq: { roomId, seq: row.seq } } });
+    assert.equal(log.type, "message");
+    assert.equal(log.messageId, row.id);
+    assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, row.seq);
+    const grams = await h.app.prisma.messageGram.findMany({ where: { messageId: row.id }, select: { gram: true } });
+    assert.deepEqual(grams.map((g) => g.gram).sort(), gramsOf("héllo 你好 🎉").sort());
+    assert.ok(grams.some((g) => g.gram === "你好"));
+
+    const again = await store.sentBefore(userId, clientId);
+    assert.deepEqual(again, { ...row, createdAt: again!.createdAt });
+    assert.equal(again!.createdAt.getTime(), row.createdAt.getTime());
+    await assert.rejects(store.appendMessage({ roomId, authorId: userId, clientId, body: "retry", grams: [] }), DuplicateSend);
+    // The failed attempt took no seq.
+    assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, row.seq);
+  });
+
+  test("sends in one turn share a transaction, and a duplicate among them fails alone", async () => {
+    const startSeq = (await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq;
+    const dup = randomUUID();
+    await store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "original", grams: [] });
+    // Issued together: one batch (same turn of the event loop).
+    const results = await Promise.allSettled([
+      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "a", grams: [] }),
+      store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "retry", grams: [] }),
+      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "b", grams: [] }),
+    ]);
+    assert.equal(results[0].status, "fulfilled");
+    assert.equal(results[1].status, "rejected");
+    assert.ok((results[1] as PromiseRejectedResult).reason instanceof DuplicateSend);
+    assert.equal(results[2].status, "fulfilled");
+    const [a, b] = [results[0], results[2]].map((r) => (r as PromiseFulfilledResult<{ seq: number; body: string }>).value);
+    assert.deepEqual([a!.seq, b!.seq], [startSeq + 2, startSeq + 3]);
+    assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, startSeq + 3);
+    const bodies = await h.app.prisma.message.findMany({ where: { roomId, seq: { gt: startSeq } }, orderBy: { seq: "asc" }, select: { body: true } });
+    assert.deepEqual(bodies.map((m) => m.body), ["original", "a", "b"]);
+  });
+
+  test("sends, edits and deletions racing keep the room's seqs gapless", async () => {
+    const startSeq = (await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq;
+    const client = connectClient(h.url, await joinAsGuest(h.url, "Racer"));
+    await connected(client);
+    const first = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: `m${i}` })),
+    );
+    const ops: Promise<{ ok: boolean }>[] = [];
+    for (let i = 0; i < 60; i++) {
+      ops.push(client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: `n${i}` }));
+      // Edits of the first 20, deletions of the next 10: no edit races a deletion of its message.
+      const target = first[i]!;
+      if (!target?.ok) continue;
+      if (i < 20) ops.push(client.emitWithAck("message:edit", { room: "general", id: target.message.id, body: `edited ${i}` }));
+      else if (i < 30) ops.push(client.emitWithAck("message:delete", { room: "general", id: target.message.id }));
+    }
+    const acks = await Promise.all(ops);
+    client.close();
+    assert.ok(first.every((a) => a.ok));
+    assert.ok(acks.every((a) => a.ok), JSON.stringify(acks.filter((a) => !a.ok)));
+    const head = (await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq;
+    const seqs = (await h.app.prisma.logEvent.findMany({ where: { roomId, seq: { gt: startSeq } }, select: { seq: true }, orderBy: { seq: "asc" } })).map((r) => r.seq);
+    assert.equal(seqs.length, head - startSeq);
+    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => startSeq + 1 + i));
+    // 30 + 60 sends, 20 edits, 10 deletions.
+    assert.equal(seqs.length, 120);
+  });
+});
+
+// Only SQLite shares one connection between Prisma and the store, whatever TEST_DB says.
+describe("hot store on SQLite's shared connection", () => {
+  let h: Harness;
+  let store: HotStore;
+  let userId: string;
+  let roomId: string;
+
+  before(async () => {
+    h = await startServer({ db: "sqlite" });
+    assert.equal(providerOfClient(h.app.prisma), "sqlite");
+    store = createHotStore(h.app.prisma);
+    const client = connectClient(h.url, await joinAsGuest(h.url, "Shared"));
+    await connected(client);
+    const ack = await client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "first" });
+    assert.ok(ack.ok, JSON.stringify(ack));
+    userId = ack.message.author.id;
+    client.close();
+    roomId = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).id;
+  });
+  after(() => h.stop());
+
+  test("a send waits for an open Prisma transaction and survives its rollback", async () => {
+    const topicBefore = (await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).topic;
+    let release!: () => void;
+    const inside = new Promise<void>((resolve) => (release = resolve));
+    let appended = false;
+    const tx = h.app.prisma
+      .$transaction(async (tx) => {
+        await tx.room.update({ where: { id: roomId }, data: { topic: "uncommitted" } });
+        await inside;
+        assert.equal(appended, false, "the send ran inside the open transaction");
+        throw new Error("roll back");
+      })
+      .catch((err: Error) => err.message);
+    // Let the transaction take the connection, then send while it is open.
+    await new Promise((r) => setTimeout(r, 20));
+    const send = store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "during", grams: [] }).then((row) => {
+      appended = true;
+      return row;
+    });
+    const room = store.roomBySlug("general");
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(appended, false);
+    release();
+    assert.equal(await tx, "roll back");
+    const row = await send;
+    // The read after the rollback does not see the uncommitted topic.
+    assert.equal((await room)?.topic, topicBefore);
+    const stored = await h.app.prisma.message.findUnique({ where: { id: row.id } });
+    assert.equal(stored?.body, "during");
+    assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).topic, topicBefore);
+  });
+
+});
