@@ -153,6 +153,7 @@ test("a formatted broadcast renders the same in the preview, the list, the banne
   for (const p of [admin.page, member.page, embed.page]) expect(await p.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
 
   await row.getByRole("button", { name: "Retract" }).click();
+  await admin.page.getByRole("dialog", { name: "Retract this announcement?" }).getByRole("button", { name: "Retract" }).click();
   await expect(banner).toHaveCount(0);
   await Promise.all([admin, member, embed].map((u) => u.context.close()));
 });

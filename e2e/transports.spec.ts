@@ -22,7 +22,7 @@ test("falls back to polling when WebSocket is blocked, and chat works", async ({
   const badge = blocked.page.getByTestId("connection");
   await expect(badge).toHaveAttribute("data-state", "connected");
   await expect(badge).toHaveAttribute("data-transport", "polling");
-  await expect(badge).toContainText("polling");
+  await expect(blocked.page.locator('[role="tooltip"]')).toContainText("polling");
 
   const box = blocked.page.getByLabel("Message #general");
   await box.fill(`hello over long-polling ${tag}`);

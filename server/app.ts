@@ -18,6 +18,7 @@ import { createProxyTrust } from "./http/forwarded";
 import { decodeSegment, refuseUnservable } from "./http/guard";
 import { applyBaseHeaders, preparePageRequest } from "./http/security";
 import { FEED_PATH, handleFeed } from "./http/sse";
+import { SSE_PROBE_PATH, handleSseProbe } from "./http/diagnostics";
 import { EMBED_PATH, EMBED_SCRIPT_PATH, handleEmbed, handleEmbedScript } from "./http/embed";
 import { createMetrics, METRICS_PATH } from "./metrics";
 import { ADMIN_STATS_PATH, handleAdminStats } from "./ops/http";
@@ -38,7 +39,7 @@ import { createServices } from "./services";
 import { attachChat, createSocketServer, type ChatServer } from "./socket";
 import { socketGroup } from "./socket/group";
 import { createWsEndpoint } from "./ws";
-import { HTTP_STATUS, isAppError } from "./errors";
+import { HTTP_STATUS, errorBody, isAppError, toWireError } from "./errors";
 import { logger } from "./log";
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -107,7 +108,7 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
       if (draining) {
         // A request on a connection kept alive through the shutdown: try again in a moment (elsewhere, or after the restart).
         res.writeHead(503, { "content-type": "application/json", "retry-after": "1", connection: "close" });
-        return void res.end(JSON.stringify({ error: { code: "unavailable", message: "the server is restarting", retryAfter: 1000 } }));
+        return void res.end(errorBody("restarting", "the server is restarting", { retryAfter: 1000 }));
       }
       if (refuseUnservable(req, res, pathname)) return;
       const feed = FEED_PATH.exec(pathname);
@@ -117,6 +118,8 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
         const slug = decodeSegment((feed ?? embed)![1]!);
         if (feed) await handleFeed(ctx, req, res, slug);
         else await handleEmbed(ctx, req, res, slug);
+      } else if (pathname === SSE_PROBE_PATH) {
+        await handleSseProbe(ctx, req, res);
       } else if (pathname === EMBED_SCRIPT_PATH) {
         await handleEmbedScript(res);
       } else if (pathname === METRICS_PATH) {
@@ -138,17 +141,17 @@ export async function createApp(options: { env: Env; version?: string; bus?: Bus
       if (err instanceof BodyTooLarge) {
         // Close afterwards: the rest of the body is not read.
         res.writeHead(413, { "content-type": "application/json", connection: "close" });
-        res.end(JSON.stringify({ error: { code: "too_large", message: err.message } }));
+        res.end(errorBody("body_too_large", err.message));
         return;
       }
       if (isAppError(err) && !res.headersSent) {
         res.writeHead(HTTP_STATUS[err.code], { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { code: err.code, message: err.message } }));
+        res.end(JSON.stringify({ error: toWireError(err, "http") }));
         return;
       }
       logger("http").error({ err, method: req.method, path: req.url?.split("?")[0] }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "unavailable", message: "something went wrong" } }));
+      res.end(errorBody("unavailable", "something went wrong"));
     }
   });
 

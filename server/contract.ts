@@ -5,7 +5,7 @@
  * the prose version of this file and uses the same names.
  */
 import { z } from "zod";
-import { cleanDisplayName } from "./lib/names";
+import { MAX_NAME, cleanDisplayName, type NameErrorCode } from "./lib/names";
 import { NOT_WELL_FORMED, codePoints, isWellFormed } from "./lib/unicode";
 
 // Zod compiles object parsers with `new Function` when it may, and probes for
@@ -42,14 +42,93 @@ export const ERROR_CODES = [
   "unavailable",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+/**
+ * Every reason an error can carry, with the code it belongs to. `code` is the
+ * coarse, stable category (it decides the HTTP status; scripts branch on it);
+ * `reason` is the precise cause, the key the UI's catalog renders (errors.<reason>
+ * in components/i18n/messages/*.json), with `params` filling its placeholders.
+ * Each code is also the generic reason of its own category. A test fails when a
+ * reason here has no entry in either language's catalog.
+ */
+export const ERROR_REASONS = {
+  invalid: "invalid",
+  required: "invalid",
+  too_long: "invalid",
+  too_short: "invalid",
+  message_empty: "invalid",
+  bad_json: "invalid",
+  bad_path_encoding: "invalid",
+  method_not_allowed: "invalid",
+  unknown_frame: "invalid",
+  cannot_ban_self: "invalid",
+  expires_in_past: "invalid",
+  public_room_feed: "invalid",
+  public_room_members: "invalid",
+  public_room_invite: "invalid",
+  name_invisible: "invalid",
+  name_invalid: "invalid",
+  unauthorized: "unauthorized",
+  sign_in_required: "unauthorized",
+  invalid_token: "unauthorized",
+  token_revoked: "unauthorized",
+  session_ended: "unauthorized",
+  forbidden: "forbidden",
+  admins_only: "forbidden",
+  cross_origin: "forbidden",
+  banned: "forbidden",
+  dm_blocked: "forbidden",
+  read_only: "forbidden",
+  muted: "forbidden",
+  guest_no_tokens: "forbidden",
+  not_author: "forbidden",
+  not_author_or_admin: "forbidden",
+  not_owner_or_admin: "forbidden",
+  not_found: "not_found",
+  no_room: "not_found",
+  no_user: "not_found",
+  no_message: "not_found",
+  no_token: "not_found",
+  no_broadcast: "not_found",
+  not_member: "not_found",
+  removed: "not_found",
+  no_feed: "not_found",
+  no_route: "not_found",
+  conflict: "conflict",
+  room_name_taken: "conflict",
+  client_id_reused: "conflict",
+  rate_limited: "rate_limited",
+  too_many_waiters: "rate_limited",
+  too_many_frames: "rate_limited",
+  too_many_feeds: "rate_limited",
+  too_large: "too_large",
+  message_too_long: "too_large",
+  body_too_large: "too_large",
+  unavailable: "unavailable",
+  restarting: "unavailable",
+  request_closed: "unavailable",
+  server_full: "unavailable",
+} as const satisfies Record<string, ErrorCode>;
+export type ErrorReason = keyof typeof ERROR_REASONS;
+/** Values for the catalog's placeholders: names, limits, times as ISO 8601 strings. */
+export type ErrorParams = Record<string, string | number>;
+
+/** An error as the server sends it: reason and params always present. */
+export type ServerError = WireError & { reason: ErrorReason; params: ErrorParams };
+
 export interface WireError {
   code: ErrorCode;
-  /** English, for scripts and logs; the UI renders `reason`/`code` with `params` from its catalog. */
+  /** English, for scripts and logs; the UI renders `reason` with `params` from its catalog. */
   message: string;
-  /** The precise reason within the code, e.g. "muted" within "forbidden". */
-  reason?: string;
-  params?: Record<string, string | number>;
-  /** rate_limited: milliseconds to wait before trying again. */
+  /**
+   * The precise reason within the code, e.g. "muted" within "forbidden" (see
+   * ERROR_REASONS). Always sent by the server (server/errors.ts wireError);
+   * optional in this type only so a client can describe its own failures
+   * (a timeout) with the same shape.
+   */
+  reason?: ErrorReason;
+  /** The catalog message's values, e.g. { room, until } for "muted", { field, max } for "too_long". Always sent by the server. */
+  params?: ErrorParams;
+  /** rate_limited: milliseconds to wait before trying again (also `params.seconds`). */
   retryAfter?: number;
 }
 
@@ -147,6 +226,21 @@ export interface BroadcastRetracted {
   id: string;
 }
 
+/** Every action the audit log records; its filter offers exactly these. */
+export const AUDIT_ACTIONS = [
+  "broadcast.send",
+  "broadcast.retract",
+  "message.delete",
+  "message.report",
+  "user.mute",
+  "user.unmute",
+  "user.ban",
+  "user.unban",
+  "room.lock",
+  "room.unlock",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /** Why the server is closing a connection (or one room's subscription) on its own. */
 export const REVOKE_REASONS = ["banned", "signed_out", "token_revoked", "removed"] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
@@ -228,7 +322,7 @@ export interface RoomActivity {
 export type PostingState =
   | { allowed: true }
   | { allowed: false; reason: "muted"; until: string }
-  | { allowed: false; reason: "read_only" | "banned" };
+  | { allowed: false; reason: "read_only" | "banned" | "dm_blocked" };
 
 /**
  * A change of who is online in a room: users who came (their first
@@ -257,21 +351,33 @@ export interface TypingPayload {
  */
 export const text = () => z.string().refine(isWellFormed, NOT_WELL_FORMED);
 
+/** How a display-name refusal is told: the catalog's reason and its values. */
+const NAME_ERROR_PARAMS: Record<NameErrorCode, { reason: ErrorReason; field: string; max?: number }> = {
+  NAME_REQUIRED: { reason: "required", field: "name" },
+  NAME_TOO_LONG: { reason: "too_long", field: "name", max: MAX_NAME },
+  NAME_INVISIBLE: { reason: "name_invisible", field: "name" },
+  NAME_INVALID: { reason: "name_invalid", field: "name" },
+};
+
 /** A display name, cleaned by the one rule in server/lib/names.ts (the user table's hooks apply it again). */
 export const displayNameSchema = z.string().transform((raw, ctx) => {
   const cleaned = cleanDisplayName(raw);
   if (cleaned.ok) return cleaned.name;
-  ctx.addIssue({ code: "custom", message: cleaned.message });
+  ctx.addIssue({ code: "custom", message: cleaned.message, params: NAME_ERROR_PARAMS[cleaned.code] });
   return z.NEVER;
 });
 
+/**
+ * A room's address: lower-case letters and digits of any script, joined by
+ * single dashes ("general", "设计评审"). It travels percent-encoded in URLs
+ * and is stored NFC-normalized (server/lib/slug.ts).
+ */
+export const SLUG_PATTERN = /^[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+(?:-[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+)*$/u;
 export const slugSchema = z
   .string()
   .trim()
-  .toLowerCase()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "not a room slug");
+  .transform((s) => s.normalize("NFC").toLowerCase())
+  .pipe(z.string().min(1).max(64).regex(SLUG_PATTERN, "not a room slug"));
 
 export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -298,11 +404,22 @@ export const sendSchema = z.object({
   replyTo: messageIdSchema.optional(),
 });
 
+/** Longest display name, in characters (code points). */
+export { MAX_NAME };
+/** Longest room name and topic, in characters (code points) after trimming. Longer ones are refused, never cut. */
+export const MAX_ROOM_NAME = 48;
+export const MAX_TOPIC = 200;
+/** A string of at most `max` code points (an emoji or a CJK extension character counts once). */
+const maxChars = (max: number, field: string) =>
+  (s: string, ctx: z.RefinementCtx) => {
+    if (codePoints(s) > max) ctx.addIssue({ code: "custom", message: `${field} is at most ${max} characters`, params: { reason: "too_long", field, max } });
+  };
+
 export const createRoomSchema = z.object({
-  name: text().trim().min(1, "name is required").max(48, "name is at most 48 characters"),
+  name: text().trim().min(1, "name is required").superRefine(maxChars(MAX_ROOM_NAME, "name")),
   topic: text()
     .trim()
-    .max(200, "topic is at most 200 characters")
+    .superRefine(maxChars(MAX_TOPIC, "topic"))
     .optional()
     .transform((t) => (t ? t : undefined)),
   visibility: z.enum(["public", "private"]).default("public"),
@@ -327,7 +444,7 @@ export const broadcastSchema = z.object({
   text: text()
     .trim()
     .min(1, "text is required")
-    .refine((t) => codePoints(t) <= MAX_BROADCAST, `text is at most ${MAX_BROADCAST} characters`),
+    .superRefine(maxChars(MAX_BROADCAST, "text")),
   level: z.enum(BROADCAST_LEVELS),
   room: slugSchema.nullish(),
   expiresAt: z.iso.datetime({ offset: true }).nullish(),
@@ -408,6 +525,8 @@ export interface ClientToServerEvents {
   "room:read": (req: RoomRead, ack: AckFn<RoomRead>) => void;
   /** Follows activity in every room the user can read (unread counts); answers with the list. */
   "rooms:watch": (req: object, ack: AckFn<{ rooms: RoomEntry[]; serverTime: string }>) => void;
+  /** Answers at once with the server's clock: /diagnostics measures the round trip with it. The payload is ignored. */
+  "diagnostics:ping": (req: object, ack: AckFn<{ now: number }>) => void;
 }
 
 export interface ServerToClientEvents {

@@ -7,7 +7,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import type { Broadcast, BroadcastLevel, RoomSummary } from "@/server/contract";
-import { api, ApiError } from "@/components/lib/api";
+import { api } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Banners } from "@/components/chat/Banners";
 import { Markdown } from "@/components/markdown/Markdown";
 
@@ -24,6 +26,7 @@ const REFRESH_MS = 3_000;
 
 export function BroadcastPanel() {
   const t = useTranslations("admin.broadcasts");
+  const errorText = useErrorText();
   const format = useFormatter();
   const [rooms, setRooms] = useState<RoomSummary[]>([]);
   const [reports, setReports] = useState<Report[] | null>(null);
@@ -39,7 +42,7 @@ export function BroadcastPanel() {
     try {
       setReports((await api<{ broadcasts: Report[] }>("/api/admin/broadcasts")).broadcasts);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   }, []);
 
@@ -74,18 +77,20 @@ export function BroadcastPanel() {
       setPreviewing(false);
       await refresh();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
   };
 
+  const [confirming, setConfirming] = useState<Report | null>(null);
   const retract = async (id: string) => {
+    setConfirming(null);
     try {
       await api(`/api/admin/broadcasts/${id}`, { method: "DELETE" });
       await refresh();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
@@ -96,7 +101,7 @@ export function BroadcastPanel() {
       <form onSubmit={submit} className="space-y-3" data-testid="broadcast-form">
         <div>
           <label htmlFor="bc-text" className="mb-1 block text-sm font-medium">{t("text")}</label>
-          <textarea id="bc-text" value={text} onChange={(e) => (setText(e.target.value), setPreviewing(false))} required maxLength={2000} rows={3} className={field} />
+          <textarea id="bc-text" value={text} onChange={(e) => (setText(e.target.value), setPreviewing(false))} required rows={3} className={field} />
         </div>
         <div className="grid gap-3 sm:grid-cols-3">
           <div>
@@ -149,9 +154,9 @@ export function BroadcastPanel() {
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {reports === null ? (
-              <tr><td colSpan={6} className="py-3 text-slate-500">{t("loading")}</td></tr>
+              <tr><td colSpan={6} className="py-3 text-slate-600 dark:text-slate-400">{t("loading")}</td></tr>
             ) : reports.length === 0 ? (
-              <tr><td colSpan={6} className="py-3 text-slate-500">{t("empty")}</td></tr>
+              <tr><td colSpan={6} className="py-3 text-slate-600 dark:text-slate-400">{t("empty")}</td></tr>
             ) : (
               reports.map((r) => (
                 <tr key={r.id} data-testid="broadcast-row" className={r.retractedAt ? "opacity-60" : ""}>
@@ -169,7 +174,12 @@ export function BroadcastPanel() {
                   <td className="py-1.5 pr-2 tabular-nums">{r.lastAckMs === null ? "—" : `${(r.lastAckMs / 1000).toFixed(1)} s`}</td>
                   <td className="py-1.5 text-right">
                     {r.retractedAt ? null : (
-                      <button type="button" onClick={() => retract(r.id)} className="text-xs font-medium text-red-600 underline dark:text-red-400">
+                      <button
+                        type="button"
+                        onClick={() => setConfirming(r)}
+                        aria-haspopup="dialog"
+                        className="text-xs font-medium text-red-700 underline dark:text-red-400"
+                      >
                         {t("retract")}
                       </button>
                     )}
@@ -180,6 +190,24 @@ export function BroadcastPanel() {
           </tbody>
         </table>
       </div>
+      <ConfirmDialog
+        open={confirming !== null}
+        title={t("retractTitle")}
+        body={
+          confirming ? (
+            <>
+              <p>{t("retractBody", { target: confirming.room ? `#${confirming.room}` : t("allRooms") })}</p>
+              <blockquote className="mt-2 border-l-2 border-slate-300 pl-2 dark:border-slate-600">
+                <Markdown text={confirming.text} />
+              </blockquote>
+            </>
+          ) : null
+        }
+        confirm={t("retractConfirm")}
+        cancel={t("retractCancel")}
+        onConfirm={() => confirming && void retract(confirming.id)}
+        onCancel={() => setConfirming(null)}
+      />
     </section>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 /** Moderation: find a user, mute them in a room or ban them; lock a room to read-only. */
 import { useEffect, useState, type FormEvent } from "react";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
+import { useErrorText } from "@/components/lib/errors";
 import type { RoomSummary } from "@/server/contract";
 import { api } from "@/components/lib/api";
 import { GuestBadge } from "@/components/ui/GuestBadge";
@@ -12,10 +13,14 @@ interface UserRow {
   username: string | null;
   role: string;
   banned: boolean;
+  /** Muted in the selected room until then, or null. */
+  mutedUntil: string | null;
 }
 
 export function ModerationPanel() {
   const t = useTranslations("admin.moderation");
+  const errorText = useErrorText();
+  const format = useFormatter();
   const [q, setQ] = useState("");
   const [users, setUsers] = useState<UserRow[]>([]);
   const [rooms, setRooms] = useState<RoomSummary[]>([]);
@@ -23,12 +28,12 @@ export function ModerationPanel() {
   const [minutes, setMinutes] = useState(10);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
 
-  const search = async (e?: FormEvent) => {
+  const search = async (e?: FormEvent, inRoom = room) => {
     e?.preventDefault();
     try {
-      setUsers((await api<{ users: UserRow[] }>(`/api/admin/users?q=${encodeURIComponent(q)}`)).users);
+      setUsers((await api<{ users: UserRow[] }>(`/api/admin/users?q=${encodeURIComponent(q)}&room=${encodeURIComponent(inRoom)}`)).users);
     } catch (err) {
-      setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setStatus({ ok: false, text: errorText(err) });
     }
   };
 
@@ -37,6 +42,7 @@ export function ModerationPanel() {
     void api<{ rooms: RoomSummary[] }>("/api/rooms").then((r) => setRooms(r.rooms)).catch(() => {});
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+  const roomName = rooms.find((r) => r.slug === room)?.name ?? room;
 
   const act = async (label: string, path: string, method: string, body: unknown) => {
     try {
@@ -44,7 +50,7 @@ export function ModerationPanel() {
       setStatus({ ok: true, text: label });
       await search();
     } catch (err) {
-      setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setStatus({ ok: false, text: errorText(err) });
     }
   };
 
@@ -56,7 +62,7 @@ export function ModerationPanel() {
       <div className="flex flex-wrap items-end gap-3">
         <div>
           <label htmlFor="mod-room" className="mb-1 block text-sm font-medium">{t("room")}</label>
-          <select id="mod-room" value={room} onChange={(e) => setRoom(e.target.value)} className={field}>
+          <select id="mod-room" value={room} onChange={(e) => (setRoom(e.target.value), void search(undefined, e.target.value))} className={field}>
             {rooms.map((r) => (
               <option key={r.slug} value={r.slug}>#{r.name}</option>
             ))}
@@ -66,10 +72,10 @@ export function ModerationPanel() {
           <label htmlFor="mod-minutes" className="mb-1 block text-sm font-medium">{t("minutes")}</label>
           <input id="mod-minutes" type="number" min={1} max={43200} value={minutes} onChange={(e) => setMinutes(Number(e.target.value) || 1)} className={`${field} w-24`} />
         </div>
-        <button type="button" className={small} onClick={() => act(t("locked", { room }), `/api/admin/rooms/${room}/lock`, "POST", { readOnly: true })}>
+        <button type="button" className={small} onClick={() => act(t("locked", { room: roomName }), `/api/admin/rooms/${encodeURIComponent(room)}/lock`, "POST", { readOnly: true })}>
           {t("lock")}
         </button>
-        <button type="button" className={small} onClick={() => act(t("unlocked", { room }), `/api/admin/rooms/${room}/lock`, "POST", { readOnly: false })}>
+        <button type="button" className={small} onClick={() => act(t("unlocked", { room: roomName }), `/api/admin/rooms/${encodeURIComponent(room)}/lock`, "POST", { readOnly: false })}>
           {t("unlock")}
         </button>
       </div>
@@ -88,22 +94,40 @@ export function ModerationPanel() {
           <li key={u.id} className="flex flex-wrap items-center gap-2 py-2">
             <span className="min-w-0 flex-1">
               <span className="font-medium">{u.name}</span>
-              {u.username ? <span className="text-slate-500"> @{u.username}</span> : null}
+              {u.username ? <span className="text-slate-600 dark:text-slate-400"> @{u.username}</span> : null}
               {u.role === "guest" ? (
                 <span className="ml-2">
                   <GuestBadge />
                 </span>
               ) : (
-                <span className="ml-2 text-xs uppercase text-slate-500">{u.role}</span>
+                <span className="ml-2 text-xs uppercase text-slate-600 dark:text-slate-400">{u.role}</span>
               )}
               {u.banned ? <span className="ml-2 rounded bg-red-100 px-1 text-xs font-semibold text-red-700 dark:bg-red-950 dark:text-red-300">{t("banned")}</span> : null}
             </span>
-            <button type="button" className={small} onClick={() => act(t("muted", { name: u.name, room, minutes }), "/api/admin/mutes", "POST", { user: u.id, room, minutes })}>
-              {t("mute")}
-            </button>
-            <button type="button" className={small} onClick={() => act(t("unmuted", { name: u.name }), "/api/admin/mutes", "DELETE", { user: u.id, room })}>
-              {t("unmute")}
-            </button>
+            {u.mutedUntil ? (
+              <>
+                <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200" data-testid="muted-until">
+                  {t("mutedUntil", { room: roomName, until: format.dateTime(new Date(u.mutedUntil), { dateStyle: "medium", timeStyle: "short" }) })}
+                </span>
+                <button
+                  type="button"
+                  className={small}
+                  aria-label={t("unmuteLabel", { name: u.name, room: roomName })}
+                  onClick={() => act(t("unmuted", { name: u.name }), "/api/admin/mutes", "DELETE", { user: u.id, room })}
+                >
+                  {t("unmute")}
+                </button>
+              </>
+            ) : (
+              <button
+                type="button"
+                className={small}
+                aria-label={t("muteLabel", { name: u.name, room: roomName, minutes })}
+                onClick={() => act(t("muted", { name: u.name, room: roomName, minutes }), "/api/admin/mutes", "POST", { user: u.id, room, minutes })}
+              >
+                {t("mute")}
+              </button>
+            )}
             {u.banned ? (
               <button type="button" className={small} onClick={() => act(t("unbannedDone", { name: u.name }), `/api/admin/bans/${u.id}`, "DELETE", undefined)}>
                 {t("unban")}

@@ -8,6 +8,9 @@ import { useState, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { api, ApiError } from "@/components/lib/api";
 import { closeSocket } from "@/components/lib/socket";
+import { useErrorText } from "@/components/lib/errors";
+import { LimitHint, charCount } from "@/components/ui/LimitHint";
+import { MAX_NAME } from "@/server/contract";
 
 type Mode = "guest" | "signin" | "register";
 
@@ -37,6 +40,7 @@ export function AuthPanel({ minPasswordLength }: { minPasswordLength: number }) 
   const [mode, setMode] = useState<Mode>("guest");
   const [name, setName] = useState("");
   const [username, setUsername] = useState("");
+  const errorText = useErrorText();
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -56,8 +60,8 @@ export function AuthPanel({ minPasswordLength }: { minPasswordLength: number }) 
       router.replace(destination);
       router.refresh();
     } catch (err) {
-      if (err instanceof ApiError && KNOWN_ERRORS.has(err.code)) setError(t(`errors.${err.code}`, { min: minPasswordLength }));
-      else setError(err instanceof Error ? err.message : String(err));
+      if (err instanceof ApiError && KNOWN_ERRORS.has(err.code)) setError(t(`errors.${err.code}`, { min: minPasswordLength, max: MAX_NAME }));
+      else setError(errorText(err));
       setBusy(false);
     }
   };
@@ -82,15 +86,26 @@ export function AuthPanel({ minPasswordLength }: { minPasswordLength: number }) 
           {mode === "guest" ? (
             <div>
               <label htmlFor="guest-name" className="mb-1 block text-sm font-medium">{t("displayName")}</label>
-              <input id="guest-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={32} autoComplete="nickname" className={field} autoFocus />
-              <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">{t("guestHint")}</p>
+              <input
+                id="guest-name"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                required
+                aria-invalid={charCount(name) > MAX_NAME}
+                aria-describedby="guest-name-hint guest-name-limit"
+                autoComplete="nickname"
+                className={field}
+                autoFocus
+              />
+              <p id="guest-name-hint" className="mt-1 text-xs text-slate-600 dark:text-slate-400">{t("guestHint")}</p>
+              <LimitHint id="guest-name-limit" value={name} max={MAX_NAME} />
             </div>
           ) : (
             <>
               <div>
                 <label htmlFor="username" className="mb-1 block text-sm font-medium">{t("username")}</label>
                 <input id="username" value={username} onChange={(e) => setUsername(e.target.value)} required minLength={3} maxLength={30} autoComplete="username" className={field} autoFocus />
-                {mode === "register" ? <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">{t("usernameHint")}</p> : null}
+                {mode === "register" ? <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{t("usernameHint")}</p> : null}
               </div>
               <div>
                 <label htmlFor="password" className="mb-1 block text-sm font-medium">{t("password")}</label>

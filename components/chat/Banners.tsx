@@ -4,7 +4,8 @@
  * dismissed (remembered in this browser); critical ones stay until they expire
  * or are retracted. On small screens (< 640 px) each banner starts as one
  * line, with a button to expand it when its text does not fit, so a long
- * announcement does not push the conversation off the screen.
+ * announcement does not push the conversation off the screen; and of several
+ * banners only the first shows there, with a button for the others.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { useNow, useTranslations } from "next-intl";
@@ -68,6 +69,7 @@ export function Banners({ broadcasts, preview = false }: { broadcasts: Broadcast
   const t = useTranslations("banner");
   const now = useNow({ updateInterval: 15_000 });
   const [dismissed, setDismissed] = useState<string[]>([]);
+  const [showAll, setShowAll] = useState(false);
   useEffect(() => setDismissed(readDismissed()), []);
 
   const visible = broadcasts.filter(
@@ -84,13 +86,13 @@ export function Banners({ broadcasts, preview = false }: { broadcasts: Broadcast
 
   return (
     <div className="space-y-1 px-3 pt-2 sm:px-5" data-testid="banners">
-      {visible.map((b) => (
+      {visible.map((b, i) => (
         <div
           key={b.id}
           role={b.level === "critical" ? "alert" : "status"}
           data-level={b.level}
           data-testid="banner"
-          className={`flex items-start gap-3 rounded-lg border px-3 py-2 text-sm ${STYLE[b.level]}`}
+          className={`flex items-start gap-3 rounded-lg border px-3 py-2 text-sm ${STYLE[b.level]} ${i > 0 && !showAll && !preview ? "max-sm:hidden" : ""}`}
         >
           <span className="font-semibold">{t(`level.${b.level}`)}</span>
           <Collapsible id={b.id}>
@@ -103,6 +105,16 @@ export function Banners({ broadcasts, preview = false }: { broadcasts: Broadcast
           ) : null}
         </div>
       ))}
+      {visible.length > 1 && !preview ? (
+        <button
+          type="button"
+          onClick={() => setShowAll(!showAll)}
+          aria-expanded={showAll}
+          className="rounded px-1 text-xs font-medium text-slate-700 underline sm:hidden dark:text-slate-300"
+        >
+          {showAll ? t("fewer") : t("others", { count: visible.length - 1 })}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -208,7 +208,7 @@ export function Composer(props: Props) {
           aria-activedescendant={open ? optionId(Math.min(active, options.length - 1)) : undefined}
           aria-describedby="composer-hint"
           aria-invalid={tooLong}
-          className="max-h-40 min-h-11 flex-1 resize-none rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base leading-snug placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none dark:border-slate-700 dark:bg-slate-950 dark:placeholder:text-slate-500"
+          className="max-h-40 min-h-11 flex-1 resize-none rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base leading-snug placeholder:text-slate-500 focus:border-indigo-500 dark:border-slate-700 dark:bg-slate-950 dark:placeholder:text-slate-400"
           style={{ fieldSizing: "content" } as React.CSSProperties}
         />
         <button

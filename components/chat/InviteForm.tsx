@@ -3,9 +3,13 @@
 import { useState, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { api, ApiError } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
+import { usePanel } from "@/components/ui/usePanel";
 
 export function InviteForm({ slug, onClose }: { slug: string; onClose: () => void }) {
   const t = useTranslations("invite");
+  const errorText = useErrorText();
+  const panel = usePanel<HTMLFormElement>(onClose);
   const [username, setUsername] = useState("");
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -21,7 +25,7 @@ export function InviteForm({ slug, onClose }: { slug: string; onClose: () => voi
       setResult({ ok: true, text: t("done", { name: member.name }) });
       setUsername("");
     } catch (err) {
-      const text = err instanceof ApiError && err.code === "not_found" ? t("notFound", { name: username.trim() }) : err instanceof Error ? err.message : String(err);
+      const text = err instanceof ApiError && err.code === "not_found" ? t("notFound", { name: username.trim() }) : errorText(err);
       setResult({ ok: false, text });
     } finally {
       setBusy(false);
@@ -29,7 +33,7 @@ export function InviteForm({ slug, onClose }: { slug: string; onClose: () => voi
   };
 
   return (
-    <form onSubmit={submit} className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-slate-50 px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900/60">
+    <form ref={panel} onSubmit={submit} aria-label={t("label")} className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-slate-50 px-3 py-2 sm:px-5 dark:border-slate-800 dark:bg-slate-900/60">
       <label htmlFor="invite-username" className="text-sm font-medium">
         {t("label")}
       </label>
@@ -38,8 +42,6 @@ export function InviteForm({ slug, onClose }: { slug: string; onClose: () => voi
         value={username}
         onChange={(e) => setUsername(e.target.value)}
         required
-        maxLength={30}
-        autoFocus
         aria-describedby="invite-hint"
         className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950"
       />

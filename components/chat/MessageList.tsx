@@ -7,6 +7,7 @@
  */
 import { Fragment, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useFormatter, useNow, useTranslations } from "next-intl";
+import { useErrorText } from "@/components/lib/errors";
 import type { Message, WireError } from "@/server/contract";
 import { Avatar } from "@/components/ui/Avatar";
 import { Markdown } from "@/components/markdown/Markdown";
@@ -98,6 +99,7 @@ function MessageTools(props: {
   const { message, mine, admin, onEdit, onDelete, onReply, onReact } = props;
   const t = useTranslations("room");
   const tr = useTranslations("reactions");
+  const errorText = useErrorText();
   const [mode, setMode] = useState<"idle" | "editing" | "confirming" | "picking">("idle");
   const [draft, setDraft] = useState(message.body);
   const [error, setError] = useState<string | null>(null);
@@ -105,13 +107,13 @@ function MessageTools(props: {
 
   const save = async () => {
     const err = await onEdit(message.id, draft);
-    if (err) return setError(err.message);
+    if (err) return setError(errorText(err));
     setError(null);
     setMode("idle");
   };
   const confirmDelete = async () => {
     const err = await onDelete(message.id);
-    if (err) setError(err.message);
+    if (err) setError(errorText(err));
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === "Escape") setMode("idle");
@@ -234,8 +236,9 @@ export function MessageList(props: Props) {
   };
   const react = async (id: string, emoji: string) => {
     const err = await onReact(id, emoji);
-    setReactError(err ? err.message : null);
+    setReactError(err ? errorText(err) : null);
   };
+  const errorText = useErrorText();
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
@@ -334,7 +337,7 @@ export function MessageList(props: Props) {
             </button>
           </div>
         ) : messages.length > 0 ? (
-          <p className="mb-4 text-center text-xs text-slate-400 dark:text-slate-500">{t("beginning")}</p>
+          <p className="mb-4 text-center text-xs text-slate-600 dark:text-slate-400">{t("beginning")}</p>
         ) : null}
         {rows.length === 0 ? (
           <div className="flex h-full flex-col items-center justify-center gap-1 text-center text-slate-500 dark:text-slate-400">
@@ -414,7 +417,7 @@ export function MessageList(props: Props) {
                         <span role="alert" className="flex flex-wrap items-center gap-2 text-xs text-red-600 dark:text-red-400">
                           {row.out.error?.code === "unavailable"
                             ? t("failed")
-                            : t("failedWith", { reason: row.out.error?.message ?? "" })}
+                            : t("failedWith", { reason: errorText(row.out.error) })}
                           <button type="button" onClick={() => onRetry(row.out.clientId)} className="font-semibold underline">
                             {t("retry")}
                           </button>

@@ -1,4 +1,6 @@
 "use client";
+import { roomPath } from "@/components/lib/paths";
+import { useErrorText } from "@/components/lib/errors";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
@@ -41,6 +43,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
   const t = useTranslations("room");
   const tDm = useTranslations("dm");
   const room = useRoom(slug);
+  const errorText = useErrorText();
   const connection = useConnection();
   const [showPeople, setShowPeople] = useState(false);
   const [inviting, setInviting] = useState(false);
@@ -99,7 +102,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
       <div className="mx-auto flex max-w-md flex-1 flex-col items-center justify-center gap-3 p-6 text-center" role="alert">
         <h1 className="text-lg font-semibold">{t(`revoked.${room.revoked === "token_revoked" ? "signed_out" : room.revoked}`)}</h1>
         <Link
-          href={signIn ? `/login?next=${encodeURIComponent(`/r/${slug}`)}` : "/"}
+          href={signIn ? `/login?next=${encodeURIComponent(roomPath(slug))}` : "/"}
           className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500"
         >
           {signIn ? t("signInAgain") : t("backToLobby")}
@@ -112,7 +115,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
     return (
       <div className="mx-auto flex max-w-md flex-1 flex-col items-center justify-center gap-3 p-6 text-center">
         <h1 className="text-lg font-semibold">{room.load.error.code === "not_found" ? t("notFoundTitle") : t("errorTitle")}</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-400">{room.load.error.message}</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{errorText(room.load.error)}</p>
         <Link href="/" className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500">
           {t("backToLobby")}
         </Link>

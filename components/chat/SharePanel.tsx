@@ -4,9 +4,12 @@
  * embed and for a plain <script> with native EventSource (public rooms), and
  * read-only feed tokens that members create and revoke (private rooms).
  */
+import { embedPath } from "@/components/lib/paths";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslations } from "next-intl";
 import { api } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
+import { usePanel } from "@/components/ui/usePanel";
 
 interface FeedToken {
   id: string;
@@ -67,6 +70,8 @@ export function scriptSnippet(feedUrl: string): string {
 
 export function SharePanel({ slug, visibility, onClose }: { slug: string; visibility: "public" | "private"; onClose: () => void }) {
   const t = useTranslations("share");
+  const errorText = useErrorText();
+  const panel = usePanel<HTMLElement>(onClose);
   const [origin, setOrigin] = useState("");
   const [tokens, setTokens] = useState<FeedToken[] | null>(null);
   const [fresh, setFresh] = useState<FeedToken | null>(null);
@@ -79,7 +84,7 @@ export function SharePanel({ slug, visibility, onClose }: { slug: string; visibi
     try {
       setTokens((await api<{ tokens: FeedToken[] }>(`${base}/feed-tokens`)).tokens);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   }, [base]);
 
@@ -94,7 +99,7 @@ export function SharePanel({ slug, visibility, onClose }: { slug: string; visibi
       setFresh(token);
       await refresh();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
@@ -105,12 +110,12 @@ export function SharePanel({ slug, visibility, onClose }: { slug: string; visibi
       if (fresh?.id === id) setFresh(null);
       await refresh();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 
   return (
-    <section aria-labelledby="share-title" className="space-y-3 border-b border-slate-200 bg-slate-50 px-3 py-3 sm:px-5 dark:border-slate-800 dark:bg-slate-900/60">
+    <section ref={panel} tabIndex={-1} aria-labelledby="share-title" className="space-y-3 border-b border-slate-200 bg-slate-50 px-3 py-3 sm:px-5 dark:border-slate-800 dark:bg-slate-900/60">
       <div className="flex items-center justify-between">
         <h2 id="share-title" className="font-semibold">{t("title")}</h2>
         <button type="button" onClick={onClose} className="rounded-md px-2 py-1 text-sm hover:bg-slate-200 dark:hover:bg-slate-800">{t("close")}</button>
@@ -120,7 +125,7 @@ export function SharePanel({ slug, visibility, onClose }: { slug: string; visibi
           <p className="text-sm text-slate-600 dark:text-slate-400">{t("publicHint")}</p>
           <Snippet
             label={t("iframe")}
-            code={`<iframe src="${origin}/embed/${slug}?theme=light" title="#${slug}" width="400" height="500" style="border:0"></iframe>`}
+            code={`<iframe src="${origin}${embedPath(slug)}?theme=light" title="#${slug}" width="400" height="500" style="border:0"></iframe>`}
           />
           <Snippet label={t("script")} code={scriptSnippet(`${origin}${base}/feed`)} />
         </>
@@ -137,15 +142,15 @@ export function SharePanel({ slug, visibility, onClose }: { slug: string; visibi
             </div>
           ) : null}
           {tokens === null ? (
-            <p className="text-sm text-slate-500">{t("loading")}</p>
+            <p className="text-sm text-slate-600 dark:text-slate-400">{t("loading")}</p>
           ) : tokens.length === 0 ? (
-            <p className="text-sm text-slate-500">{t("noTokens")}</p>
+            <p className="text-sm text-slate-600 dark:text-slate-400">{t("noTokens")}</p>
           ) : (
             <ul className="divide-y divide-slate-200 text-sm dark:divide-slate-800">
               {tokens.map((tok) => (
                 <li key={tok.id} className="flex items-center justify-between py-1.5">
                   <span>
-                    {tok.name} <span className="text-xs text-slate-500">· {new Date(tok.createdAt).toLocaleString()}</span>
+                    {tok.name} <span className="text-xs text-slate-600 dark:text-slate-400">· {new Date(tok.createdAt).toLocaleString()}</span>
                   </span>
                   <button type="button" onClick={() => revoke(tok.id)} className="text-xs font-medium text-red-600 underline dark:text-red-400">
                     {t("revoke")}

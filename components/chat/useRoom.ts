@@ -15,6 +15,7 @@
  *   clientId after reconnects and reloads until acknowledged; a rate-limited
  *   one waits the time the server names and goes again by itself.
  */
+import { noteJoin } from "@/components/lib/diagnostics";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { BroadcastDelivery, BroadcastRetracted, Message, MessageReactions, PostingState, PresencePayload, MessageDeleted, MessageUpdated, RevokeReason, UserRef, WireError } from "@/server/contract";
 import { HISTORY_PAGE, MAX_HISTORY_PAGE } from "@/server/contract";
@@ -105,6 +106,7 @@ export function useRoom(slug: string) {
           dispatch({ type: "joined", result: ack, resumed });
           noteServerTime(ack.serverTime);
           setJoinInfo((cur) => ({ lastReadSeq: cur.lastReadSeq ?? ack.lastReadSeq, posting: ack.posting }));
+          noteJoin(slug, ack, resumed);
           if (!ack.more) break;
           request = { room: slug, after: ack.next, epoch: ack.epoch };
         }

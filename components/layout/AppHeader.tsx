@@ -6,6 +6,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { closeSocket } from "@/components/lib/socket";
 import { LOCALE_COOKIE, LOCALES } from "@/components/i18n/locales";
 import { Avatar } from "@/components/ui/Avatar";
+import { ThemeSwitcher } from "./ThemeSwitcher";
 import { HeaderSearch } from "@/components/search/SearchBox";
 import { GuestAccount } from "@/components/auth/GuestAccount";
 
@@ -14,7 +15,7 @@ export function LocaleSwitcher() {
   const locale = useLocale();
   const router = useRouter();
   return (
-    <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
+    <label className="flex items-center gap-1 text-xs text-slate-700 dark:text-slate-300">
       <span className="sr-only">{t("language")}</span>
       <select
         value={locale}
@@ -22,7 +23,7 @@ export function LocaleSwitcher() {
           document.cookie = `${LOCALE_COOKIE}=${e.target.value}; path=/; max-age=31536000; samesite=lax`;
           router.refresh();
         }}
-        className="rounded-md border border-slate-200 bg-transparent px-1.5 py-1 dark:border-slate-700 dark:bg-slate-900"
+        className="max-w-[5.25rem] rounded-md border border-slate-300 bg-white px-1 py-1 sm:px-1.5 text-slate-800 sm:max-w-none dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
       >
         {LOCALES.map((l) => (
           <option key={l} value={l}>
@@ -49,7 +50,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
   };
 
   return (
-    <header className="flex min-w-0 items-center gap-2 border-b border-slate-200 bg-white px-3 py-2 sm:gap-3 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
+    <header className="flex min-w-0 items-center gap-1.5 border-b border-slate-200 bg-white px-3 py-2 sm:gap-3 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
       <Link href="/" aria-label={t("name")} className="flex items-center gap-2 font-bold tracking-tight">
         <span className="inline-flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white" aria-hidden="true">
           R
@@ -60,14 +61,18 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
       <div className="flex-1" />
       {me ? <HeaderSearch /> : null}
       <LocaleSwitcher />
+      <ThemeSwitcher />
       {me ? (
-        <div className="flex items-center gap-2">
-          <Avatar id={me.id} name={me.name} size="sm" />
+        <div className="flex shrink-0 items-center gap-1.5 sm:gap-2">
+          {/* Phones: no avatar, so the header's controls fit 375 px in every language. */}
+          <span className="hidden sm:inline-flex">
+            <Avatar id={me.id} name={me.name} size="sm" />
+          </span>
           <span className="hidden max-w-32 truncate text-sm sm:inline" data-testid="me">
             {me.name}
           </span>
           {me.guest ? (
-            <span className="whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+            <span className="shrink-0 whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-slate-700 dark:bg-slate-800 dark:text-slate-300">
               {t("guest")}
             </span>
           ) : me.role === "admin" ? (
@@ -78,7 +83,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
               aria-label={tAdmin("nav")}
               title={tAdmin("nav")}
               data-testid="admin-link"
-              className="whitespace-nowrap rounded bg-indigo-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-indigo-700 underline-offset-2 hover:bg-indigo-200 hover:underline dark:bg-indigo-950 dark:text-indigo-300 dark:hover:bg-indigo-900"
+              className="shrink-0 whitespace-nowrap rounded bg-indigo-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-indigo-800 underline-offset-2 hover:bg-indigo-200 hover:underline dark:bg-indigo-950 dark:text-indigo-300 dark:hover:bg-indigo-900"
             >
               {t("admin")}
             </Link>
@@ -91,7 +96,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
             type="button"
             onClick={signOut}
             disabled={busy}
-            className="whitespace-nowrap rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-slate-800"
+            className="shrink-0 whitespace-nowrap rounded-md px-1.5 py-1 text-sm text-slate-700 hover:bg-slate-100 sm:px-2 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-slate-800"
           >
             {t("signOut")}
           </button>

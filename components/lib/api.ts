@@ -6,6 +6,9 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Our API's precise reason and its values (see server/contract.ts ERROR_REASONS), for the catalog. */
+    readonly reason?: string,
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -26,9 +29,9 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
     // Our API answers { error: { code, message } }; better-auth { code, message }.
-    const err = (data.error ?? data) as { code?: string; message?: string };
+    const err = (data.error ?? data) as { code?: string; message?: string; reason?: string; params?: Record<string, string | number> };
     const code = res.status === 429 ? "rate_limited" : (err.code ?? `http_${res.status}`);
-    throw new ApiError(res.status, code, err.message ?? res.statusText);
+    throw new ApiError(res.status, code, err.message ?? res.statusText, err.reason, err.params ?? {});
   }
   return data as T;
 }

@@ -1,4 +1,6 @@
 "use client";
+import { roomPath } from "@/components/lib/paths";
+import { useErrorText } from "@/components/lib/errors";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
@@ -17,6 +19,7 @@ type State = { kind: "loading" } | { kind: "error"; message: string } | { kind: 
 
 export function Lobby() {
   const t = useTranslations("lobby");
+  const errorText = useErrorText();
   const format = useFormatter();
   // The server's clock (GET /api/rooms says what it is): "in 3 seconds" cannot happen.
   const now = useServerNow();
@@ -34,9 +37,9 @@ export function Lobby() {
       noteServerTime(serverTime);
       setState({ kind: "ready", rooms });
     } catch (err) {
-      setState((cur) => (cur.kind === "ready" ? cur : { kind: "error", message: err instanceof ApiError ? err.message : String(err) }));
+      setState((cur) => (cur.kind === "ready" ? cur : { kind: "error", message: errorText(err) }));
     }
-  }, []);
+  }, [errorText]);
 
   useEffect(() => {
     void refresh();
@@ -80,13 +83,13 @@ export function Lobby() {
           </button>
         </div>
       ) : state.rooms.length === 0 ? (
-        <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-500 dark:border-slate-700">{t("empty")}</p>
+        <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">{t("empty")}</p>
       ) : (
         <ul className="space-y-2" data-testid="rooms">
           {state.rooms.map((room) => (
             <li key={room.slug}>
               <Link
-                href={`/r/${room.slug}`}
+                href={roomPath(room.slug)}
                 className="block rounded-xl border border-slate-200 bg-white p-4 transition hover:border-indigo-300 hover:shadow-sm dark:border-slate-800 dark:bg-slate-900 dark:hover:border-indigo-700"
               >
                 <div className="flex items-center gap-2">
@@ -126,7 +129,7 @@ export function Lobby() {
                       </time>
                     </>
                   ) : (
-                    <span className="italic text-slate-400 dark:text-slate-500">{t("noMessages")}</span>
+                    <span className="italic text-slate-600 dark:text-slate-400">{t("noMessages")}</span>
                   )}
                 </p>
               </Link>

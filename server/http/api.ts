@@ -7,7 +7,7 @@ import type { AppContext } from "../context";
 import type { WireError } from "../contract";
 import type { UserCredential } from "../credentials";
 import { patchMessageSchema, postMessageSchema, postReactionSchema, readBodySchema } from "../contract";
-import { AppError, HTTP_STATUS, toWireError } from "../errors";
+import { AppError, HTTP_STATUS, toWireError, wireError } from "../errors";
 import type { Actor } from "../services/actor";
 import { isAllowedOrigin } from "../socket/origin";
 import { decodeSegment } from "./guard";
@@ -42,7 +42,7 @@ async function readJson(req: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError("invalid", "body must be JSON");
+    throw new AppError("bad_json", "body must be JSON");
   }
 }
 
@@ -52,9 +52,9 @@ export function createApi(ctx: AppContext) {
   /** The session cookie's user, or an API token's (scripts, bots). */
   async function requireCredential(req: Request): Promise<UserCredential> {
     const resolved = await ctx.credentials.resolve({ headers: req.headers });
-    if (!resolved.ok) throw new AppError("unauthorized", "invalid API token");
+    if (!resolved.ok) throw new AppError("invalid_token", "invalid API token");
     const credential = resolved.credential;
-    if (!credential || credential.kind === "feed-token") throw new AppError("unauthorized", "sign in first");
+    if (!credential || credential.kind === "feed-token") throw new AppError("sign_in_required", "sign in first");
     return credential;
   }
   const requireActor = async (req: Request): Promise<Actor> => (await requireCredential(req)).actor;
@@ -180,7 +180,13 @@ export function createApi(ctx: AppContext) {
       json(await ctx.moderation.lock(await requireActor(req), slug!, await readJson(req))),
     ),
     route("GET", "/api/admin/users", async (req) =>
-      json({ users: await ctx.moderation.findUsers(await requireActor(req), new URL(req.url).searchParams.get("q") ?? "") }),
+      json({
+        users: await ctx.moderation.findUsers(
+          await requireActor(req),
+          new URL(req.url).searchParams.get("q") ?? "",
+          new URL(req.url).searchParams.get("room") ?? undefined,
+        ),
+      }),
     ),
     route("GET", "/api/admin/audit", async (req) =>
       json({ entries: await ctx.audit.list(await requireActor(req), Object.fromEntries(new URL(req.url).searchParams)) }),
@@ -210,7 +216,7 @@ export function createApi(ctx: AppContext) {
     // Writes must come from our own pages (or APP_ORIGIN): sign-in and
     // sign-up included, so a browser's preflight is not the only guard.
     if (req.method !== "GET" && req.method !== "HEAD" && !isAllowedOrigin(req.headers.get("origin"), url.origin, ctx.env.APP_ORIGIN)) {
-      return fail({ code: "forbidden", message: "cross-origin request refused" });
+      return fail(wireError("cross_origin", "cross-origin request refused"));
     }
     if (url.pathname.startsWith("/api/auth/")) return ctx.auth.handler(req);
     let methodMismatch = false;
@@ -228,7 +234,7 @@ export function createApi(ctx: AppContext) {
         return fail(toWireError(err, `${req.method} ${url.pathname}`));
       }
     }
-    if (methodMismatch) return json({ error: { code: "invalid", message: "method not allowed" } }, 405);
-    return fail({ code: "not_found", message: `no API route ${url.pathname}` });
+    if (methodMismatch) return json({ error: wireError("method_not_allowed", "method not allowed", { params: { method: req.method } }) }, 405);
+    return fail(wireError("no_route", `no API route ${url.pathname}`, { params: { path: url.pathname } }));
   };
 }

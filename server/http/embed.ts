@@ -34,9 +34,10 @@ async function strings(locale: string) {
 }
 
 const STYLE = `
-:root{color-scheme:light dark;--bg:#fff;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--name-l:38%;--link:#4338ca;--code:#e2e8f0;--code-block:#f1f5f9;--quote:#cbd5e1}
+:root{color-scheme:light dark;--bg:#fff;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--name-l:30%;--link:#4338ca;--code:#e2e8f0;--code-block:#f1f5f9;--quote:#cbd5e1}
 @media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%;--link:#a5b4fc;--code:#1e293b;--code-block:#020617;--quote:#475569}}
-:root[data-theme=dark]{--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%;--link:#a5b4fc;--code:#1e293b;--code-block:#020617;--quote:#475569}
+:root[data-theme=light]{color-scheme:light}
+:root[data-theme=dark]{color-scheme:dark;--bg:#0f172a;--fg:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--name-l:70%;--link:#a5b4fc;--code:#1e293b;--code-block:#020617;--quote:#475569}
 *{box-sizing:border-box}html,body{margin:0;height:100%}
 body{display:flex;flex-direction:column;background:var(--bg);color:var(--fg);font:14px/1.45 ui-sans-serif,system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif}
 header{display:flex;align-items:center;gap:8px;padding:8px 12px;border-bottom:1px solid var(--line);font-weight:600}
@@ -64,7 +65,9 @@ time{font-size:11px;color:var(--muted)}#log .body{margin-top:2px}
 .md ul,.md ol{padding-left:22px}.md ul{list-style:disc}.md ol{list-style:decimal}.md del{color:var(--muted)}
 .md.collapsed{max-height:calc(var(--collapsed-lines)*1lh);overflow:hidden;-webkit-mask-image:linear-gradient(#000 65%,transparent);mask-image:linear-gradient(#000 65%,transparent)}
 .more{margin-top:2px;padding:0;border:0;background:none;color:var(--link);font:inherit;font-size:12px;font-weight:600;cursor:pointer}.more:hover{text-decoration:underline}
-.banner .more{color:inherit}`;
+.banner .more{color:inherit}
+:focus-visible{outline:2px solid var(--link);outline-offset:2px}
+@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation-duration:.01ms!important;animation-iteration-count:1!important;transition-duration:.01ms!important}}`;
 
 export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
   const url = new URL(req.url ?? "/", "http://local");
@@ -83,7 +86,7 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
     res.writeHead(status, headers);
     res.end(`<!doctype html><html lang="${locale}"><meta charset="utf-8"><style nonce="${nonce}">${STYLE}</style><p id="empty">${esc(message)}</p></html>`);
   };
-  const room = await ctx.rooms.publicRoom(slug.toLowerCase());
+  const room = await ctx.rooms.publicRoom(slug.normalize("NFC").toLowerCase());
   if (!room) return unavailable(404, text.unavailable);
   const config = {
     feed: `/api/rooms/${encodeURIComponent(room.slug)}/feed`,
@@ -95,7 +98,7 @@ export async function handleEmbed(ctx: AppContext, req: IncomingMessage, res: Se
 <html lang="${locale}"${theme ? ` data-theme="${theme}"` : ""}>
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>#${esc(room.name)}</title><style nonce="${nonce}">${STYLE}</style></head>
 <body>
-<header><a href="/r/${esc(room.slug)}" target="_blank" rel="noopener">#${esc(room.name)}</a><span class="sp"></span><span id="status" role="status" aria-live="polite"></span></header>
+<header><a href="/r/${esc(encodeURIComponent(room.slug))}" target="_blank" rel="noopener">#${esc(room.name)}</a><span class="sp"></span><span id="status" role="status" aria-live="polite"></span></header>
 <div id="banners"></div>
 <ol id="log" aria-label="#${esc(room.name)}"></ol><p id="empty"></p>
 <script nonce="${nonce}">window.__EMBED__=${JSON.stringify(config).replace(/</g, "\\u003c")}</script>

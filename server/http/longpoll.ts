@@ -21,10 +21,10 @@ export const MAX_WAITERS_PER_USER = 6;
 const WAITER_RETRY_MS = 1_000;
 
 const REVOKED: Record<RevokeReason, AppError> = {
-  banned: new AppError("forbidden", "this account is banned"),
-  signed_out: new AppError("unauthorized", "the session ended; sign in again"),
-  token_revoked: new AppError("unauthorized", "the API token was revoked"),
-  removed: new AppError("not_found", "you are no longer a member of this room"),
+  banned: new AppError("banned", "this account is banned"),
+  signed_out: new AppError("session_ended", "the session ended; sign in again"),
+  token_revoked: new AppError("token_revoked", "the API token was revoked"),
+  removed: new AppError("removed", "you are no longer a member of this room"),
 };
 
 export function createLongPoll(ctx: AppContext) {
@@ -66,12 +66,15 @@ export function createLongPoll(ctx: AppContext) {
         { pages: "first" },
       );
       // The client went away while the log was read: nobody reads this answer.
-      if (!first) throw new AppError("unavailable", "the request was closed");
+      if (!first) throw new AppError("request_closed", "the request was closed");
       const page = first;
       if (page.events.length > 0 || page.more || page.reset || wait === 0 || signal.aborted || !sub.live) return page;
 
       const held = waiting.get(actor.id) ?? 0;
-      if (held >= MAX_WAITERS_PER_USER) throw new AppError("rate_limited", `at most ${MAX_WAITERS_PER_USER} waiting requests per user`, { retryAfter: WAITER_RETRY_MS });
+      if (held >= MAX_WAITERS_PER_USER) throw new AppError("too_many_waiters", `at most ${MAX_WAITERS_PER_USER} waiting requests per user`, {
+        params: { max: MAX_WAITERS_PER_USER },
+        retryAfter: WAITER_RETRY_MS,
+      });
       waiting.set(actor.id, held + 1);
       unregister = ctx.connections.add({
         id: `lp:${randomUUID()}`,

@@ -216,7 +216,7 @@ describe("requests that cannot be served", () => {
       const r = await raw(h.url, path, { method, headers: { cookie } });
       assert.equal(r.status, 405, `${method} ${path}: ${r.body}`);
       assert.equal(r.headers.allow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-      assert.deepEqual(errorOf(r), { code: "invalid", message: `method ${method} is not supported` });
+      assert.deepEqual(errorOf(r), { code: "invalid", reason: "method_not_allowed", params: { method }, message: `method ${method} is not supported` });
       assertBase(r, `${method} ${path}`);
     }
     assert.equal((await raw(h.url, "/api/health")).status, 200);

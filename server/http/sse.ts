@@ -18,7 +18,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { LogEntry, Message, Reaction, RevokeReason } from "../contract";
+import type { ErrorReason, LogEntry, Message, Reaction, RevokeReason } from "../contract";
+import { errorBody, type ErrorDetail } from "../errors";
 import type { AppContext } from "../context";
 import type { RoomRecord } from "../services/rooms";
 import type { Cursor, Subscription } from "../realtime/subscription";
@@ -50,14 +51,14 @@ function corsOrigin(ctx: AppContext, origin: string | undefined): string | null 
   return origin && allowed.includes(origin) ? origin : null;
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string, cors: string | null, extra: Record<string, string> = {}) {
+function fail(res: ServerResponse, status: number, reason: ErrorReason, message: string, cors: string | null, extra: Record<string, string> = {}, detail: ErrorDetail = {}) {
   res.writeHead(status, {
     ...extra,
     "content-type": "application/json",
     "cache-control": "no-store",
     ...(cors ? { "access-control-allow-origin": cors, vary: "Origin" } : {}),
   });
-  res.end(JSON.stringify({ error: { code, message } }));
+  res.end(errorBody(reason, message, detail));
 }
 
 /**
@@ -120,17 +121,17 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
     res.writeHead(204, { ...(cors ? { "access-control-allow-origin": cors, "access-control-allow-headers": "last-event-id" } : {}) });
     return void res.end();
   }
-  if (req.method !== "GET") return fail(res, 405, "invalid", "use GET", cors);
-  if (req.headers.origin && !cors) return fail(res, 403, "forbidden", "this origin may not embed feeds", null);
+  if (req.method !== "GET") return fail(res, 405, "method_not_allowed", "use GET", cors, {}, { params: { method: req.method ?? "" } });
+  if (req.headers.origin && !cors) return fail(res, 403, "cross_origin", "this origin may not embed feeds", null);
 
-  const notFound = () => fail(res, 404, "not_found", "no such room, or its feed needs a member's session or a feed token", cors);
+  const notFound = () => fail(res, 404, "no_feed", "no such room, or its feed needs a member's session or a feed token", cors);
   const resolved = await ctx.credentials.resolve({ headers: headersOf(req), query: url.searchParams }, { feedToken: true });
   // A wrong token looks like a room that is not there: feeds do not reveal private rooms.
   if (!resolved.ok) return notFound();
   const credential = resolved.credential;
   let room: RoomRecord;
   try {
-    room = await ctx.rooms.feedAccess(credential, slug.toLowerCase());
+    room = await ctx.rooms.feedAccess(credential, slug.normalize("NFC").toLowerCase());
   } catch {
     return notFound();
   }
@@ -140,8 +141,8 @@ export async function handleFeed(ctx: AppContext, req: IncomingMessage, res: Ser
   const slot = ctx.feedCaps.acquire(ctx.proxy.clientAddress(req));
   if (!slot.ok) {
     const retry = { "retry-after": String(CAP_RETRY_S) };
-    if (slot.scope === "key") return fail(res, 429, "rate_limited", "too many open feeds from this address", cors, retry);
-    return fail(res, 503, "unavailable", "this server holds as many feeds as it can; try again shortly", cors, retry);
+    if (slot.scope === "key") return fail(res, 429, "too_many_feeds", "too many open feeds from this address", cors, retry, { retryAfter: CAP_RETRY_S * 1000 });
+    return fail(res, 503, "server_full", "this server holds as many feeds as it can; try again shortly", cors, retry, { retryAfter: CAP_RETRY_S * 1000 });
   }
 
   res.writeHead(200, {

@@ -5,6 +5,7 @@
  */
 import type { AppContext } from "../context";
 import type { Ops } from "./stats";
+import { errorBody, wireError } from "../errors";
 
 export const ADMIN_STATS_PATH = "/api/admin/stats";
 
@@ -13,13 +14,13 @@ const json = (body: unknown, status = 200) =>
 
 export async function handleAdminStats(ctx: AppContext, ops: Ops, req: Request): Promise<Response> {
   if (req.method !== "GET" && req.method !== "HEAD") {
-    return new Response(JSON.stringify({ error: { code: "invalid", message: "use GET" } }), {
+    return new Response(errorBody("method_not_allowed", "use GET", { params: { method: req.method } }), {
       status: 405,
       headers: { allow: "GET, HEAD", "content-type": "application/json" },
     });
   }
   const actor = await ctx.credentials.sessionActor(req.headers);
-  if (!actor) return json({ error: { code: "unauthorized", message: "sign in first" } }, 401);
-  if (!(await ctx.admin.isAdmin(actor))) return json({ error: { code: "forbidden", message: "admins only" } }, 403);
+  if (!actor) return json({ error: wireError("sign_in_required", "sign in first") }, 401);
+  if (!(await ctx.admin.isAdmin(actor))) return json({ error: wireError("admins_only", "admins only") }, 403);
   return json(await ops.stats());
 }

@@ -17,12 +17,19 @@ export interface AuditEntry {
   action: string;
   targetType: string;
   targetId: string;
-  detail: Record<string, unknown> | null;
+  /**
+   * What the target is called now (a user's name, a room's name, a
+   * broadcast's or message's text), or what it was called when recorded;
+   * null only when nothing is known. The admin page shows this, not the id.
+   */
+  targetName: string | null;
+  /** Recorded details, without empty (null) values. */
+  detail: Record<string, string | number | boolean> | null;
   createdAt: string;
 }
 
 export const auditQuerySchema = z.object({
-  action: z.string().max(40).optional(),
+  action: z.string().max(40).optional().transform((a) => (a ? a : undefined)),
   actor: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -61,20 +68,43 @@ async function listAudit(prisma: PrismaClient, query: unknown): Promise<AuditEnt
   const { action, actor, limit } = auditQuerySchema.parse(query);
   const rows = await prisma.auditLog.findMany({
     where: {
-      ...(action ? { action: { startsWith: action } } : {}),
-      ...(actor ? { OR: [{ actorId: actor }, { actor: { username: actor.toLowerCase() } }] } : {}),
+      AND: [
+        // An exact action ("broadcast.send"), or a family ("broadcast" matches broadcast.send and broadcast.retract).
+        ...(action ? [{ OR: [{ action }, { action: { startsWith: `${action}.` } }] }] : []),
+        ...(actor ? [{ OR: [{ actorId: actor }, { actor: { username: actor.toLowerCase() } }] }] : []),
+      ],
     },
     orderBy: { createdAt: "desc" },
     take: limit,
     include: { actor: { select: { id: true, name: true } } },
   });
-  return rows.map((r) => ({
-    id: r.id,
-    actor: r.actor,
-    action: r.action,
-    targetType: r.targetType,
-    targetId: r.targetId,
-    detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
-    createdAt: r.createdAt.toISOString(),
-  }));
+  // Names as they are now, in one query per kind of target.
+  const idsOf = (type: string) => [...new Set(rows.filter((r) => r.targetType === type).map((r) => r.targetId))];
+  const [users, rooms, broadcasts] = await Promise.all([
+    prisma.user.findMany({ where: { id: { in: idsOf("user") } }, select: { id: true, name: true } }),
+    prisma.room.findMany({ where: { id: { in: idsOf("room") } }, select: { id: true, name: true } }),
+    prisma.broadcast.findMany({ where: { id: { in: idsOf("broadcast") } }, select: { id: true, text: true } }),
+  ]);
+  const names = new Map<string, string>([
+    ...users.map((u) => [`user:${u.id}`, u.name] as const),
+    ...rooms.map((r) => [`room:${r.id}`, r.name] as const),
+    ...broadcasts.map((b) => [`broadcast:${b.id}`, b.text.slice(0, 200)] as const),
+  ]);
+  return rows.map((r) => {
+    const recorded = r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : {};
+    const detail = Object.fromEntries(
+      Object.entries(recorded).filter((e): e is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof e[1])),
+    );
+    const fallback = typeof recorded.name === "string" ? recorded.name : typeof recorded.text === "string" ? recorded.text : null;
+    return {
+      id: r.id,
+      actor: r.actor,
+      action: r.action,
+      targetType: r.targetType,
+      targetId: r.targetId,
+      targetName: names.get(`${r.targetType}:${r.targetId}`) ?? fallback,
+      detail: Object.keys(detail).length ? detail : null,
+      createdAt: r.createdAt.toISOString(),
+    };
+  });
 }

@@ -99,9 +99,9 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: Ad
       await admin.require(actor);
       const req = broadcastSchema.parse(input);
       const expiresAt = req.expiresAt ? new Date(req.expiresAt) : null;
-      if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError("invalid", "expiresAt: must be in the future");
+      if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError("expires_in_past", "expiresAt: must be in the future");
       const target = req.room ? await prisma.room.findUnique({ where: { slug: req.room } }) : null;
-      if (req.room && (!target || target.kind === "dm")) throw new AppError("not_found", `no room "${req.room}"`);
+      if (req.room && (!target || target.kind === "dm")) throw new AppError("no_room", `no room "${req.room}"`, { params: { room: req.room } });
 
       const { row, seqs } = await prisma.$transaction(async (tx) => {
         const id = randomUUID();
@@ -131,7 +131,7 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: Ad
     async retract(actor, id) {
       await admin.require(actor);
       const row = await prisma.broadcast.findUnique({ where: { id } });
-      if (!row || row.retractedAt) throw new AppError("not_found", "no such active broadcast");
+      if (!row || row.retractedAt) throw new AppError("no_broadcast", "no such active broadcast");
       const seqs = await prisma.$transaction(async (tx) => {
         await tx.broadcast.update({ where: { id }, data: { retractedAt: new Date() } });
         const rooms = row.roomId

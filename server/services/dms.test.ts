@@ -209,9 +209,13 @@ describe("direct messages", () => {
     const socket = connectClient(h.url, cookies.alice);
     await connected(socket);
     const ack = await socket.emitWithAck("message:send", { room: dm.slug, clientId: randomUUID(), body: "hello??" });
+    // The composer learns it on join, from the same rule the send is refused by.
+    const joined = await socket.emitWithAck("room:join", { room: dm.slug });
     socket.close();
     assert.equal(ack.ok, false);
-    if (!ack.ok) assert.equal(ack.error.code, "forbidden");
+    if (!ack.ok) assert.deepEqual([ack.error.code, ack.error.reason], ["forbidden", "dm_blocked"]);
+    assert.ok(joined.ok);
+    if (joined.ok) assert.deepEqual(joined.posting, { allowed: false, reason: "dm_blocked" });
 
     assert.equal((await call("bob", "DELETE", `/api/blocks/${ids.alice}`)).status, 200);
     assert.equal((await call("bob", "DELETE", `/api/blocks/${ids.alice}`)).status, 404);

@@ -211,12 +211,12 @@ export function createDmService(deps: {
 }
 
 /** For posting: throws forbidden when a block stands between a DM's two members. */
-export async function checkDmBlock(prisma: PrismaClient, room: { kind?: string; dmKey?: string | null }): Promise<void> {
-  if (room.kind !== "dm" || !room.dmKey) return;
+export async function dmBlocked(prisma: PrismaClient, room: { kind?: string; dmKey?: string | null }): Promise<boolean> {
+  if (room.kind !== "dm" || !room.dmKey) return false;
   const [a, b] = room.dmKey.split(":") as [string, string];
   const row = await prisma.block.findFirst({
     where: { OR: [{ blockerId: a, blockedId: b }, { blockerId: b, blockedId: a }] },
     select: { blockerId: true },
   });
-  if (row) throw new AppError("forbidden", "this conversation is blocked");
+  return row !== null;
 }

@@ -109,7 +109,7 @@ export function createServices(deps: {
     moderation,
     dms,
     search: createSearchService({ prisma, rooms, load: (ids) => messages.byIds(ids) }),
-    reads: createReadService({ prisma, bus, rooms, dms }),
+    reads: createReadService({ prisma, bus, rooms, dms, moderation }),
     identity: createIdentityService({ prisma, auth, minPasswordLength: env.MIN_PASSWORD_LENGTH }),
   };
 }

@@ -119,8 +119,8 @@ function toMessage(room: string, row: Row): Message {
 /** Trimmed, non-empty, at most MAX_BODY characters; the same rule for sends and edits. */
 function checkBody(raw: string): string {
   const body = raw.trim();
-  if (!body) throw new AppError("invalid", "message is empty");
-  if ([...body].length > MAX_BODY) throw new AppError("too_large", `message is longer than ${MAX_BODY} characters`);
+  if (!body) throw new AppError("message_empty", "message is empty");
+  if ([...body].length > MAX_BODY) throw new AppError("message_too_long", `message is longer than ${MAX_BODY} characters`, { params: { max: MAX_BODY } });
   return body;
 }
 
@@ -132,7 +132,7 @@ function checkBody(raw: string): string {
  */
 async function stillThere(tx: Tx, id: string, data: { body: string; deletedAt?: Date; editedAt?: Date }) {
   const { count } = await tx.message.updateMany({ where: { id, deletedAt: null }, data });
-  if (count === 0) throw new AppError("not_found", "no such message");
+  if (count === 0) throw new AppError("no_message", "no such message");
 }
 
 
@@ -183,7 +183,7 @@ export function createMessageService(deps: {
   async function target(actor: Actor, slug: string, id: string) {
     const room = await rooms.access(actor, slug);
     const row = await prisma.message.findFirst({ where: { id, roomId: room.id, deletedAt: null }, include: withAuthor });
-    if (!row) throw new AppError("not_found", "no such message");
+    if (!row) throw new AppError("no_message", "no such message");
     return { room, row };
   }
 
@@ -197,7 +197,7 @@ export function createMessageService(deps: {
       // must not count against the rate limit.
       const existing = await store.sentBefore(actor.id, req.clientId);
       if (existing) {
-        if (existing.roomId !== room.id) throw new AppError("conflict", "clientId was already used in another room");
+        if (existing.roomId !== room.id) throw new AppError("client_id_reused", "clientId was already used in another room");
         return stored(room, existing.id);
       }
       await moderation.checkCanPost(actor, room);
@@ -241,7 +241,7 @@ export function createMessageService(deps: {
       const req = editSchema.parse(input);
       const body = checkBody(req.body);
       const { room, row } = await target(actor, req.room, req.id);
-      if (row.author.id !== actor.id) throw new AppError("forbidden", "only the author can edit a message");
+      if (row.author.id !== actor.id) throw new AppError("not_author", "only the author can edit a message");
       await moderation.checkCanPost(actor, room);
       if (body === row.body) return toMessage(room.slug, row);
       const { updated, seq } = await prisma.$transaction(async (tx) => {
@@ -261,7 +261,7 @@ export function createMessageService(deps: {
       const { room, row } = await target(actor, req.room, req.id);
       if (row.author.id !== actor.id) {
         // Re-read: a connection keeps the role it opened with, and it may have been revoked.
-        if (!(await admin.isAdmin(actor))) throw new AppError("forbidden", "only the author or an admin can delete a message");
+        if (!(await admin.isAdmin(actor))) throw new AppError("not_author_or_admin", "only the author or an admin can delete a message");
       }
       const seq = await prisma.$transaction(async (tx) => {
         // The row stays (its seq is part of the log); the text does not.

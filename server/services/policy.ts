@@ -23,7 +23,7 @@ export function createAdminPolicy(prisma: PrismaClient): AdminPolicy {
   return {
     isAdmin,
     async require(actor) {
-      if (!(await isAdmin(actor))) throw new AppError("forbidden", "admins only");
+      if (!(await isAdmin(actor))) throw new AppError("admins_only", "admins only");
     },
   };
 }

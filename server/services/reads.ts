@@ -17,6 +17,7 @@ import { mentionsOf } from "../lib/mentions";
 import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import type { DmService } from "./dms";
+import type { ModerationService } from "./moderation";
 
 export interface ReadService {
   /** Marks the room read up to `seq` (clamped to the log's head); answers the effective position. */
@@ -34,8 +35,14 @@ export interface ReadService {
   posting(actor: Actor, room: RoomRecord): Promise<PostingState>;
 }
 
-export function createReadService(deps: { prisma: PrismaClient; bus: Bus; rooms: RoomService; dms: Pick<DmService, "list"> }): ReadService {
-  const { prisma, bus, rooms, dms } = deps;
+export function createReadService(deps: {
+  prisma: PrismaClient;
+  bus: Bus;
+  rooms: RoomService;
+  dms: Pick<DmService, "list">;
+  moderation: Pick<ModerationService, "posting">;
+}): ReadService {
+  const { prisma, bus, rooms, dms, moderation } = deps;
   const key = (userId: string, roomId: string) => ({ userId_roomId: { userId, roomId } });
 
   async function position(userId: string, roomId: string): Promise<number> {
@@ -121,19 +128,7 @@ export function createReadService(deps: { prisma: PrismaClient; bus: Bus; rooms:
       return { lastReadSeq: row?.lastReadSeq ?? 0, muted: row?.muted ?? false };
     },
 
-    // The same rules as the moderation service's checkCanPost, answered as a
-    // state instead of thrown, so the composer can say why before a send fails.
-    async posting(actor, room) {
-      const user = await prisma.user.findUnique({
-        where: { id: actor.id },
-        select: { banned: true, role: true, mutes: { where: { roomId: room.id }, select: { until: true } } },
-      });
-      if (user?.banned) return { allowed: false, reason: "banned" };
-      if (user?.role === "admin") return { allowed: true };
-      if (room.readOnly) return { allowed: false, reason: "read_only" };
-      const mute = user?.mutes[0];
-      if (mute && mute.until.getTime() > Date.now()) return { allowed: false, reason: "muted", until: mute.until.toISOString() };
-      return { allowed: true };
-    },
+    // The moderation service's rule, the one sends are checked against.
+    posting: (actor, room) => moderation.posting(actor, room),
   };
 }

@@ -123,7 +123,7 @@ export function createRoomService(deps: {
   /** A DM's two members are fixed: nobody joins, nobody is removed, so nobody else can read it. */
   const fixedMembers = () => new AppError("invalid", "a direct message has exactly its two members");
 
-  const missing = (slug: string) => new AppError("not_found", `no room "${slug}"`);
+  const missing = (slug: string) => new AppError("no_room", `no room "${slug}"`, { params: { room: slug } });
 
   const isMember = (roomId: string, userId: string): Promise<boolean> => store.isMember(roomId, userId);
 
@@ -169,7 +169,7 @@ export function createRoomService(deps: {
       await limiter.take(actor.id);
       const slug = slugify(data.name);
       const taken = await prisma.room.findUnique({ where: { slug }, select: { id: true } });
-      if (taken) throw new AppError("conflict", nameTaken(slug));
+      if (taken) throw new AppError("room_name_taken", nameTaken(slug), { params: { room: slug } });
       const id = randomUUID();
       try {
         const room = await prisma.room.create({
@@ -188,7 +188,7 @@ export function createRoomService(deps: {
       } catch (err) {
         // Two creators racing for the same name: the unique slug decides.
         if ((err as { code?: string }).code === "P2002") {
-          throw new AppError("conflict", nameTaken(slug));
+          throw new AppError("room_name_taken", nameTaken(slug), { params: { room: slug } });
         }
         throw err;
       }
@@ -223,13 +223,13 @@ export function createRoomService(deps: {
     async removeMember(actor, slug, userId) {
       const room = await access(actor, slug);
       if (room.kind === "dm") throw fixedMembers();
-      if (room.visibility !== "private") throw new AppError("invalid", "public rooms have no member list");
+      if (room.visibility !== "private") throw new AppError("public_room_members", "public rooms have no member list");
       if (userId !== actor.id) {
         const me = await prisma.roomMember.findUnique({ where: { roomId_userId: { roomId: room.id, userId: actor.id } }, select: { role: true } });
-        if (me?.role !== "owner" && !(await isAdmin(actor))) throw new AppError("forbidden", "only the room's owner or an admin can remove members");
+        if (me?.role !== "owner" && !(await isAdmin(actor))) throw new AppError("not_owner_or_admin", "only the room's owner or an admin can remove members");
       }
       const { count } = await prisma.roomMember.deleteMany({ where: { roomId: room.id, userId } });
-      if (count === 0) throw new AppError("not_found", "not a member of this room");
+      if (count === 0) throw new AppError("not_member", "not a member of this room");
       // Their sockets, streams and long-polls of this room end now, on every node.
       bus.publish({ type: "revoke", room: "", scope: { userId, room: room.slug }, reason: "removed" });
     },
@@ -238,10 +238,10 @@ export function createRoomService(deps: {
       const { username } = addMemberSchema.parse(input);
       const room = await access(actor, slug);
       if (room.kind === "dm") throw fixedMembers();
-      if (room.visibility !== "private") throw new AppError("invalid", "public rooms are open to everyone; no invitation needed");
+      if (room.visibility !== "private") throw new AppError("public_room_invite", "public rooms are open to everyone; no invitation needed");
       // Usernames are stored lower-cased by better-auth's username plugin.
       const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() }, select: { id: true, name: true } });
-      if (!user) throw new AppError("not_found", `no user named "${username}"`);
+      if (!user) throw new AppError("no_user", `no user named "${username}"`, { params: { name: username } });
       await prisma.roomMember.upsert({
         where: { roomId_userId: { roomId: room.id, userId: user.id } },
         update: {},

@@ -55,7 +55,7 @@ export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomSe
 
   async function privateRoom(actor: Actor, slug: string) {
     const room = await rooms.access(actor, slug);
-    if (room.visibility !== "private") throw new AppError("invalid", "public rooms' feeds need no token");
+    if (room.visibility !== "private") throw new AppError("public_room_feed", "public rooms' feeds need no token");
     // A DM is for its two members only: no feed, no embed.
     if (room.kind === "dm") throw new AppError("invalid", "direct messages have no feed");
     return room;
@@ -63,7 +63,7 @@ export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomSe
 
   return {
     async createApiToken(actor, input) {
-      if (actor.guest) throw new AppError("forbidden", "guests cannot create API tokens; register an account");
+      if (actor.guest) throw new AppError("guest_no_tokens", "guests cannot create API tokens; register an account");
       const { name } = labelSchema.parse(input ?? {});
       await limiter.take(actor.id);
       const token = mint(API_TOKEN_PREFIX);
@@ -76,7 +76,7 @@ export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomSe
     },
     async revokeApiToken(actor, id) {
       const { count } = await prisma.apiToken.deleteMany({ where: { id, userId: actor.id } });
-      if (count === 0) throw new AppError("not_found", "no such token");
+      if (count === 0) throw new AppError("no_token", "no such token");
       // Connections opened with it close now, on every node.
       bus.publish({ type: "revoke", room: "", scope: { tokenId: id }, reason: "token_revoked" });
     },
@@ -107,7 +107,7 @@ export function createTokenService(prisma: PrismaClient, bus: Bus, rooms: RoomSe
     async revokeFeedToken(actor, slug, id) {
       const room = await privateRoom(actor, slug);
       const { count } = await prisma.feedToken.updateMany({ where: { id, roomId: room.id, revokedAt: null }, data: { revokedAt: new Date() } });
-      if (count === 0) throw new AppError("not_found", "no such feed token");
+      if (count === 0) throw new AppError("no_token", "no such feed token");
       bus.publish({ type: "revoke", room: "", scope: { tokenId: id }, reason: "token_revoked" });
     },
     async verifyFeedToken(token) {

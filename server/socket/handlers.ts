@@ -205,6 +205,9 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
     acked(ctx, "admin:broadcast", null, async (input: unknown) => ({ broadcast: await ctx.broadcasts.send(actor, input) })),
   );
 
+  // No database, no bus: the round trip measured is the connection's own.
+  socket.on("diagnostics:ping", (_raw: unknown, ack?: unknown) => replyOf<{ now: number }>(ack)({ ok: true, now: Date.now() }));
+
   socket.on("broadcast:ack", (raw: unknown) => {
     if (!broadcastAckSchema.safeParse(raw).success) return;
     ctx.broadcasts.ack(socket.id, raw).catch((err) => log.error({ err }, "broadcast:ack failed"));

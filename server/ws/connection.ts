@@ -18,10 +18,10 @@
 import { randomUUID } from "node:crypto";
 import type { RawData, WebSocket } from "ws";
 import type { z } from "zod";
-import { WS_REQUEST_TYPES, wsClientFrameSchema, wsEnvelopeSchema, type LogEntry, type RevokeReason, type WsId, type WsServerFrame } from "../contract";
+import { WS_REQUEST_TYPES, wsClientFrameSchema, wsEnvelopeSchema, type ErrorParams, type LogEntry, type RevokeReason, type WsId, type WsServerFrame } from "../contract";
 import type { AppContext } from "../context";
 import type { UserCredential } from "../credentials";
-import { toWireError } from "../errors";
+import { toWireError, wireError } from "../errors";
 import type { Emission, EphemeralEvent } from "../realtime/streams";
 import type { Subscription } from "../realtime/subscription";
 import { logger } from "../log";
@@ -81,8 +81,8 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
   const send = (frame: WsServerFrame | string) => {
     if (ws.readyState === ws.OPEN) ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   };
-  const fail = (id: WsId | undefined, message: string) =>
-    send({ type: "error", ...(id !== undefined ? { id } : {}), error: { code: "invalid", message } });
+  const fail = (id: WsId | undefined, message: string, params: ErrorParams = {}) =>
+    send({ type: "error", ...(id !== undefined ? { id } : {}), error: wireError("unknown_frame", message, { params }) });
   const replyError = (id: WsId | undefined, err: unknown, where: string) =>
     send({ type: "reply", id, ok: false, error: toWireError(err, where) });
 
@@ -204,10 +204,10 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
     const envelope = wsEnvelopeSchema.safeParse(raw);
     if (!envelope.success) return fail(undefined, "a frame is a JSON object with a string `type` and an optional `id`");
     const { type, id } = envelope.data;
-    if (!(WS_REQUEST_TYPES as readonly string[]).includes(type)) return fail(id, `unknown frame type "${type}"`);
+    if (!(WS_REQUEST_TYPES as readonly string[]).includes(type)) return fail(id, `unknown frame type "${type}"`, { type });
     if (pending >= MAX_PENDING_FRAMES) {
       if (type !== "typing") {
-        send({ type: "reply", id, ok: false, error: { code: "rate_limited", message: "too many frames in flight; wait for replies", retryAfter: FLOOD_RETRY_MS } });
+        send({ type: "reply", id, ok: false, error: wireError("too_many_frames", "too many frames in flight; wait for replies", { params: { max: MAX_PENDING_FRAMES }, retryAfter: FLOOD_RETRY_MS }) });
       }
       return;
     }

@@ -12,7 +12,8 @@ import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { ErrorCode } from "../contract";
+import type { ErrorReason } from "../contract";
+import { errorBody } from "../errors";
 import type { AppContext } from "../context";
 import type { UserCredential } from "../credentials";
 import { isAllowedOrigin } from "../socket/origin";
@@ -50,9 +51,9 @@ async function authenticate(ctx: AppContext, req: IncomingMessage, query: URLSea
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
-function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+function refuse(socket: Duplex, status: number, reason: ErrorReason, message: string): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ error: { code, message } });
+  const body = errorBody(reason, message);
   socket.once("finish", () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
@@ -73,7 +74,7 @@ export function createWsEndpoint(server: HttpServer, ctx: AppContext): WsEndpoin
     const onError = () => socket.destroy();
     socket.on("error", onError);
     if (!isAllowedOrigin(req.headers.origin, ctx.proxy.origin(req), ctx.env.APP_ORIGIN)) {
-      return refuse(socket, 403, "forbidden", "this origin may not connect");
+      return refuse(socket, 403, "cross_origin", "this origin may not connect");
     }
     let credential: UserCredential | null;
     try {
@@ -82,7 +83,7 @@ export function createWsEndpoint(server: HttpServer, ctx: AppContext): WsEndpoin
       log.error({ err }, "authentication failed");
       return refuse(socket, 503, "unavailable", "something went wrong; try again");
     }
-    if (!credential) return refuse(socket, 401, "unauthorized", "sign in first, or pass an API token");
+    if (!credential) return refuse(socket, 401, "sign_in_required", "sign in first, or pass an API token");
     if (closing || socket.destroyed) return void socket.destroy();
     socket.off("error", onError);
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -1,0 +1,78 @@
+/**
+ * Every message in the reader's language: a server error shown in the
+ * Chinese UI is rendered from the catalog, with the time in Chinese, never
+ * the server's English or an ISO timestamp. Rooms named in Chinese have
+ * readable addresses.
+ */
+import { expect, test } from "@playwright/test";
+import { grantAdmin, messages, newUserPage, registerAccount } from "./helpers";
+
+const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}`;
+
+test("the zh-CN UI shows a mute refusal in Chinese with a localized time", async ({ browser, baseURL }) => {
+  const admin = await newUserPage(browser);
+  const adminName = unique("i18n_admin");
+  await registerAccount(admin.page, adminName);
+  grantAdmin(adminName);
+
+  // Signed up in English (the helper clicks English labels), then switched to Chinese.
+  const member = await newUserPage(browser);
+  const memberName = unique("i18n_member");
+  await registerAccount(member.page, memberName);
+  await member.context.addCookies([{ name: "locale", value: "zh-CN", url: baseURL! }]);
+
+  const muted = await admin.page.request.post("/api/admin/mutes", { data: { user: memberName, room: "general", minutes: 30 } });
+  expect(muted.status()).toBe(201);
+  const { until } = (await muted.json()) as { until: string };
+
+  await member.page.goto("/r/general");
+  await expect(member.page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  await expect(member.page.getByTestId("connection")).toHaveText("已连接");
+  const box = member.page.locator("#composer");
+  await box.fill("我能发言吗？");
+  await box.press("Enter");
+
+  const refusal = messages(member.page, "我能发言吗？").getByRole("alert");
+  // Intl's zh-CN medium date and short time, e.g. "2026年12月1日 15:23".
+  const year = new Date(until).getUTCFullYear();
+  await expect(refusal).toContainText(new RegExp(`未发送：你在 #general 被禁言，直到 ${year}年\\d{1,2}月\\d{1,2}日 \\d{1,2}:\\d{2}。`));
+  await expect(refusal).not.toContainText("muted");
+  await expect(refusal).not.toContainText(until.slice(0, 10));
+
+  // The admin page shows the mute as the current state, with the one action that applies.
+  await admin.page.goto("/admin");
+  await admin.page.getByLabel("Find a user by name or username").fill(memberName);
+  await admin.page.getByRole("button", { name: "Find" }).click();
+  const row = admin.page.getByTestId("user-list").getByRole("listitem").filter({ hasText: memberName });
+  await expect(row.getByTestId("muted-until")).toContainText("Muted in #general until");
+  await expect(row.getByRole("button", { name: /^Mute / })).toHaveCount(0);
+  await row.getByRole("button", { name: `Unmute ${memberName} in #general` }).click();
+  await expect(row.getByRole("button", { name: `Mute ${memberName} in #general for 10 minutes` })).toBeVisible();
+  await expect(row.getByTestId("muted-until")).toHaveCount(0);
+
+  await admin.context.close();
+  await member.context.close();
+});
+
+test("a room named in Chinese lives at its own name, percent-encoded", async ({ browser }) => {
+  const { page, context } = await newUserPage(browser);
+  await registerAccount(page, unique("i18n_rooms"));
+  await page.getByRole("button", { name: "New room" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("产品讨论");
+  await page.getByRole("button", { name: "Create room" }).click();
+  await expect(page).toHaveURL(/\/r\/%E4%BA%A7%E5%93%81%E8%AE%A8%E8%AE%BA$/);
+  await expect(page.getByRole("heading", { name: /产品讨论/ })).toBeVisible();
+  await page.locator("#composer").fill("第一条消息");
+  await page.locator("#composer").press("Enter");
+  await expect(messages(page, "第一条消息")).toHaveAttribute("data-status", "sent");
+
+  // The lobby links to it by the same address, and a name over the limit is refused with the limit shown.
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: /产品讨论/ })).toHaveAttribute("href", "/r/%E4%BA%A7%E5%93%81%E8%AE%A8%E8%AE%BA");
+  await page.getByRole("button", { name: "New room" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("长".repeat(49));
+  await expect(page.getByText("Too long: 49 characters, at most 48 allowed.")).toBeVisible();
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("长".repeat(49));
+  await expect(page.getByRole("button", { name: "Create room" })).toBeDisabled();
+  await context.close();
+});
