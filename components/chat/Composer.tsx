@@ -41,6 +41,15 @@ export function Composer(props: Props) {
   const { roomName, meId, people, replyingTo, onCancelReply, onSend, onTyping, blockedReason } = props;
   const disabled = props.disabled || !!blockedReason;
   const t = useTranslations("composer");
+  // On a touch screen Enter is the keyboard's return key and there is no Shift: say so.
+  const [touch, setTouch] = useState(false);
+  useEffect(() => {
+    const query = window.matchMedia("(pointer: coarse)");
+    const update = () => setTouch(query.matches);
+    update();
+    query.addEventListener("change", update);
+    return () => query.removeEventListener("change", update);
+  }, []);
   const tm = useTranslations("mentions");
   const [body, setBody] = useDraft(props.room);
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
@@ -220,7 +229,7 @@ export function Composer(props: Props) {
         </button>
       </div>
       <p id="composer-hint" data-testid="composer-hint" className={`mt-1 text-xs ${tooLong || blockedReason ? "text-red-600 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}>
-        {blockedReason ?? (tooLong ? t("tooLong", { max: MAX_BODY, count: length }) : t("hint"))}
+        {blockedReason ?? (tooLong ? t("tooLong", { max: MAX_BODY, count: length }) : t(touch ? "hintTouch" : "hint"))}
       </p>
     </form>
   );

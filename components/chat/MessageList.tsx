@@ -95,8 +95,11 @@ function MessageTools(props: {
   onDelete: Props["onDelete"];
   onReply: Props["onReply"];
   onReact: (emoji: string) => void;
+  /** Shown without hover: opened by the "more" button or a long-press (touch screens). */
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
 }) {
-  const { message, mine, admin, onEdit, onDelete, onReply, onReact } = props;
+  const { message, mine, admin, onEdit, onDelete, onReply, onReact, open, onOpenChange } = props;
   const t = useTranslations("room");
   const tr = useTranslations("reactions");
   const errorText = useErrorText();
@@ -155,11 +158,25 @@ function MessageTools(props: {
       </div>
     );
   }
+  const shown = mode === "picking" || open;
   return (
-    <div
-      className={`absolute -top-3 right-2 flex gap-1 rounded-md border border-slate-200 bg-white p-0.5 shadow-sm transition group-hover:opacity-100 group-focus-within:opacity-100 dark:border-slate-700 dark:bg-slate-900 ${mode === "picking" ? "opacity-100" : "opacity-0"}`}
+    <>
+    {/* On touch screens there is no hover: a visible button opens the actions (a long-press does too). */}
+    <button
+      type="button"
+      onClick={() => onOpenChange(!open)}
+      aria-expanded={open}
+      aria-label={t("moreActions", { name: message.author.name, excerpt: excerptOf(message.body) })}
+      data-testid="more-actions"
+      className="absolute right-1 top-0 hidden h-8 w-8 items-center justify-center rounded-md text-slate-500 hover:bg-slate-200 pointer-coarse:inline-flex dark:text-slate-400 dark:hover:bg-slate-800"
     >
-      <button type="button" onClick={() => onReply(message)} className={small} aria-label={t("replyTo", { name: message.author.name })}>
+      <span aria-hidden="true">⋯</span>
+    </button>
+    <div
+      data-testid="message-tools"
+      className={`absolute -top-3 right-2 flex gap-1 rounded-md border border-slate-200 bg-white p-0.5 shadow-sm transition motion-reduce:transition-none group-hover:opacity-100 group-focus-within:opacity-100 dark:border-slate-700 dark:bg-slate-900 ${shown ? "opacity-100 pointer-coarse:right-10" : "opacity-0 pointer-coarse:pointer-events-none"}`}
+    >
+      <button type="button" onClick={() => onReply(message)} className={small} aria-label={t("replyTo", { name: message.author.name, excerpt: excerptOf(message.body) })}>
         {t("reply")}
       </button>
       <button
@@ -180,18 +197,42 @@ function MessageTools(props: {
         />
       ) : null}
       {mine ? (
-        <button type="button" onClick={() => (setDraft(message.body), setMode("editing"))} className={small} aria-label={t("editMessage")}>
+        <button type="button" onClick={() => (setDraft(message.body), setMode("editing"))} className={small} aria-label={t("editMessage", { excerpt: excerptOf(message.body) })}>
           {t("edit")}
         </button>
       ) : null}
       {mine || admin ? (
-        <button type="button" onClick={() => setMode("confirming")} className={small} aria-label={t("deleteMessage")}>
+        <button
+          type="button"
+          onClick={() => setMode("confirming")}
+          className={small}
+          aria-label={mine ? t("deleteMyMessage", { excerpt: excerptOf(message.body) }) : t("deleteMessage", { name: message.author.name, excerpt: excerptOf(message.body) })}
+        >
           {t("delete")}
         </button>
       ) : null}
     </div>
+    </>
   );
 }
+
+/** A message's first words, for control names that say which message they act on. */
+function excerptOf(body: string, max = 40): string {
+  const flat = body.replace(/\s+/g, " ").trim();
+  const chars = Array.from(flat);
+  return chars.length > max ? `${chars.slice(0, max).join("")}…` : flat;
+}
+
+/** A body as it reads aloud: markdown's markers dropped (stars, backticks, quote and list marks). */
+function plainOf(body: string): string {
+  return body.replace(/(\*\*|__|~~|`+)/g, "").replace(/^\s*(>|[-*+]|\d+\.)\s+/gm, "");
+}
+
+/** What can take focus inside a message (its controls and links). */
+const FOCUSABLE = "a[href], button, input, textarea, select, [tabindex]";
+
+/** How many announcements the hidden live region keeps (older ones were read already). */
+const ANNOUNCED_KEPT = 5;
 
 type Row =
   | { kind: "message"; key: string; message: Message; first: boolean }
@@ -240,6 +281,14 @@ export function MessageList(props: Props) {
   };
   const errorText = useErrorText();
   const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  // Roving tabindex: the list is one tab stop (the active message); arrows move between messages.
+  const [activeKey, setActiveKey] = useState<string | null>(null);
+  // The message whose actions are open without hover (touch: "more" button or long-press).
+  const [openTools, setOpenTools] = useState<string | null>(null);
+  // What the screen reader hears: each new message once, as "author: text" (the log itself is silent,
+  // so relative times and controls are never read out as they change).
+  const [announced, setAnnounced] = useState<{ id: string; text: string }[]>([]);
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
   const prev = useRef({ first: undefined as string | undefined, last: undefined as string | undefined, height: 0, top: 0, outgoing: 0 });
@@ -278,6 +327,16 @@ export function MessageList(props: Props) {
     } else if (lastId !== p.last || outgoing.length > p.outgoing) {
       const mine = outgoing.length > p.outgoing || messages[messages.length - 1]?.author.id === me.id;
       const divider = p.last === undefined ? el.querySelector<HTMLElement>("[data-unread-divider]") : null;
+      if (p.last !== undefined && lastId !== p.last) {
+        // New live messages (not a first load, not an older page): announce each once.
+        const from = messages.findIndex((m) => m.id === p.last);
+        const fresh = (from === -1 ? messages.slice(-1) : messages.slice(from + 1)).filter((m) => m.author.id !== me.id);
+        if (fresh.length) {
+          setAnnounced((cur) =>
+            [...cur, ...fresh.map((m) => ({ id: m.id, text: t("announce", { name: m.author.name, text: excerptOf(plainOf(m.body), 200) }) }))].slice(-ANNOUNCED_KEPT),
+          );
+        }
+      }
       if (divider) {
         // Opening a room with unread messages: start at the first of them.
         el.scrollTop = Math.max(0, divider.offsetTop - el.offsetTop - 8);
@@ -293,6 +352,44 @@ export function MessageList(props: Props) {
     }
     prev.current = { first: firstId, last: lastId, height: el.scrollHeight, top: el.scrollTop, outgoing: outgoing.length };
   }, [messages, outgoing.length, me.id]);
+
+  // Roving tabindex, applied to the DOM after each render: the active message is the list's one tab
+  // stop, and only its own controls (actions, links, reactions) are in the tab order; the other
+  // messages' controls are reached by moving to their message first.
+  useLayoutEffect(() => {
+    const ol = list.current;
+    if (!ol) return;
+    const items = Array.from(ol.querySelectorAll<HTMLElement>(":scope > li[data-key]"));
+    const active = items.find((li) => li.dataset.key === activeKey) ?? items[items.length - 1];
+    for (const li of items) {
+      const on = li === active;
+      li.tabIndex = on ? 0 : -1;
+      for (const el of li.querySelectorAll<HTMLElement>(FOCUSABLE)) {
+        if (on && el.dataset.roved !== undefined) {
+          el.removeAttribute("tabindex");
+          delete el.dataset.roved;
+        } else if (!on && el.tabIndex >= 0) {
+          el.tabIndex = -1;
+          el.dataset.roved = "";
+        }
+      }
+    }
+  });
+
+  const onListKeyDown = (e: KeyboardEvent<HTMLOListElement>) => {
+    const li = e.target as HTMLElement;
+    if (li.tagName !== "LI" || !li.dataset.key) return; // keys inside a control are the control's
+    const items = Array.from(list.current?.querySelectorAll<HTMLElement>(":scope > li[data-key]") ?? []);
+    const at = items.indexOf(li);
+    const to = { ArrowUp: at - 1, ArrowDown: at + 1, Home: 0, End: items.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const next = items[Math.max(0, Math.min(items.length - 1, to))];
+    if (!next) return;
+    setActiveKey(next.dataset.key ?? null);
+    next.focus();
+    if (to < 0 && hasOlder && !loadingOlder) onLoadOlder();
+  };
 
   const onScroll = () => {
     const el = scroller.current;
@@ -320,9 +417,10 @@ export function MessageList(props: Props) {
         onScroll={onScroll}
         className="h-full overflow-y-auto px-3 py-4 sm:px-5"
         role="log"
-        aria-live="polite"
+        // Silent: new messages are announced once, as "author: text", by the region below.
+        aria-live="off"
         aria-label={t("messagesLabel")}
-        tabIndex={0}
+        tabIndex={rows.length ? undefined : 0}
         data-testid="message-log"
       >
         {hasOlder ? (
@@ -345,7 +443,7 @@ export function MessageList(props: Props) {
             <p className="text-sm">{t("emptyHint")}</p>
           </div>
         ) : (
-          <ol className="flex flex-col">
+          <ol ref={list} className="flex flex-col" onKeyDown={onListKeyDown} aria-label={t("messagesHint")}>
             {rows.map((row) => {
               const author = row.kind === "message" ? row.message.author : me;
               const body = row.kind === "message" ? row.message.body : row.out.body;
@@ -366,8 +464,17 @@ export function MessageList(props: Props) {
                   data-status={row.kind === "outgoing" ? row.out.status : "sent"}
                   data-mentioned={mentioned || undefined}
                   data-highlighted={target || undefined}
-                  tabIndex={target ? -1 : undefined}
-                  className={`group relative flex gap-3 rounded-md px-2 transition-colors duration-500 focus:outline-none ${tone} ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
+                  data-key={row.key}
+                  onFocus={(e) => {
+                    if (e.target === e.currentTarget || activeKey !== row.key) setActiveKey(row.key);
+                  }}
+                  onContextMenu={(e) => {
+                    // A long-press on a touch screen opens the message's actions.
+                    if (row.kind !== "message" || !window.matchMedia("(pointer: coarse)").matches) return;
+                    e.preventDefault();
+                    setOpenTools(row.key);
+                  }}
+                  className={`group relative flex gap-3 rounded-md px-2 transition-colors duration-500 motion-reduce:transition-none focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 ${tone} ${row.first ? "mt-3 pt-1" : "py-0.5"}`}
                 >
                   <div className="w-9 shrink-0">{row.first ? <Avatar id={author.id} name={author.name} /> : <HoverTime iso={createdAt} />}</div>
                   <div className="min-w-0 flex-1">
@@ -404,6 +511,8 @@ export function MessageList(props: Props) {
                           onDelete={onDelete}
                           onReply={onReply}
                           onReact={(emoji) => void react(row.message.id, emoji)}
+                          open={openTools === row.key}
+                          onOpenChange={(open) => setOpenTools(open ? row.key : null)}
                         />
                       </>
                     ) : null}
@@ -434,6 +543,11 @@ export function MessageList(props: Props) {
             })}
           </ol>
         )}
+      </div>
+      <div className="sr-only" aria-live="polite" aria-relevant="additions" data-testid="announcer">
+        {announced.map((a) => (
+          <p key={a.id}>{a.text}</p>
+        ))}
       </div>
       {reactError ? (
         <p role="alert" className="absolute inset-x-3 top-2 rounded-md bg-red-50 px-3 py-1.5 text-xs text-red-700 shadow dark:bg-red-950 dark:text-red-200">

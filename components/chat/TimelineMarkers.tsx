@@ -21,17 +21,22 @@ export function TimelineMarkers({ marker }: { marker: Marker | undefined }) {
   return (
     <>
       {day ? (
-        <li role="separator" aria-label={day.kind === "date" ? format.dateTime(day.date, { dateStyle: "full" }) : t(day.kind)} className="my-3 flex items-center gap-3 text-xs font-medium text-slate-500 dark:text-slate-400" data-testid="day-separator">
+        // A list item holding the separator: an <ol> may only hold items.
+        <li className="my-3 list-none">
+        <div role="separator" aria-label={day.kind === "date" ? format.dateTime(day.date, { dateStyle: "full" }) : t(day.kind)} className="flex items-center gap-3 text-xs font-medium text-slate-500 dark:text-slate-400" data-testid="day-separator">
           <span aria-hidden="true" className="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
           <span aria-hidden="true">{day.kind === "date" ? format.dateTime(day.date, { weekday: "long", month: "long", day: "numeric", year: day.date.getFullYear() === new Date().getFullYear() ? undefined : "numeric" }) : t(day.kind)}</span>
           <span aria-hidden="true" className="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+        </div>
         </li>
       ) : null}
       {marker.unread ? (
-        <li role="separator" aria-label={t("divider")} data-unread-divider="" data-testid="unread-divider" className="my-2 flex items-center gap-3 text-xs font-semibold text-rose-600 dark:text-rose-400">
+        <li className="my-2 list-none">
+        <div role="separator" aria-label={t("divider")} data-unread-divider="" data-testid="unread-divider" className="flex items-center gap-3 text-xs font-semibold text-rose-600 dark:text-rose-400">
           <span aria-hidden="true" className="h-px flex-1 bg-rose-500/70" />
           <span aria-hidden="true">{t("divider")}</span>
           <span aria-hidden="true" className="h-px flex-1 bg-rose-500/70" />
+        </div>
         </li>
       ) : null}
     </>
