@@ -15,6 +15,8 @@ const LANGS = ["en", "zh-CN"] as const;
 type State = Awaited<ReturnType<BrowserContext["storageState"]>>;
 let admin: State;
 let member: State;
+/** A DM between the admin and the member (its page is audited like a room's). */
+let dmSlug: string;
 
 test.beforeAll(async ({ browser }) => {
   const a = await browser.newContext();
@@ -30,9 +32,20 @@ test.beforeAll(async ({ browser }) => {
   await a.close();
 
   const m = await browser.newContext();
-  await registerAccount(await m.newPage(), unique("a11y_member"));
+  const memberPage = await m.newPage();
+  const memberName = unique("a11y_member");
+  await registerAccount(memberPage, memberName);
+  // Written in a public room: the admin may then open a DM with them.
+  await postMessage(memberPage, "general", "Hi from the member 你好");
   member = await m.storageState();
   await m.close();
+
+  const again = await browser.newContext({ storageState: admin });
+  const dm = await again.request.post("/api/dms", { data: { username: memberName } });
+  expect(dm.status()).toBe(200);
+  dmSlug = ((await dm.json()) as { room: { slug: string } }).room.slug;
+  await postMessage(await again.newPage(), dmSlug, "A direct message with **formatting**");
+  await again.close();
 });
 
 async function contextFor(browser: Browser, theme: (typeof THEMES)[number], lang: (typeof LANGS)[number], state?: State) {
@@ -61,7 +74,7 @@ async function audit(page: Page, label: string) {
 for (const theme of THEMES) {
   for (const lang of LANGS) {
     test(`every page passes axe: ${theme}, ${lang}`, async ({ browser }) => {
-      // Fourteen pages, each loaded and analysed.
+      // Sixteen pages, each loaded and analysed.
       test.setTimeout(240_000);
       const signedIn = await contextFor(browser, theme, lang, admin);
       const page = await signedIn.newPage();
@@ -82,6 +95,14 @@ for (const theme of THEMES) {
       await page.goto(`/r/${encodeURIComponent(CHINESE_ROOM)}`);
       await expect(page.getByTestId("message").filter({ hasText: "大家好" }).first()).toBeVisible();
       await audit(page, "room named in Chinese");
+
+      await page.goto(`/r/${dmSlug}`);
+      await expect(page.getByTestId("message").filter({ hasText: "A direct message" })).toBeVisible();
+      await audit(page, "DM");
+
+      await page.goto(`/search?q=${encodeURIComponent("你好")}`);
+      await expect(page.locator("mark").first()).toBeVisible();
+      await audit(page, "search results");
 
       await page.goto("/admin");
       await expect(page.getByTestId("audit-log")).toBeVisible();

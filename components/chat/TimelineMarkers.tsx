@@ -32,7 +32,7 @@ export function TimelineMarkers({ marker }: { marker: Marker | undefined }) {
       ) : null}
       {marker.unread ? (
         <li className="my-2 list-none">
-        <div role="separator" aria-label={t("divider")} data-unread-divider="" data-testid="unread-divider" className="flex items-center gap-3 text-xs font-semibold text-rose-600 dark:text-rose-400">
+        <div role="separator" aria-label={t("divider")} data-unread-divider="" data-testid="unread-divider" className="flex items-center gap-3 text-xs font-semibold text-rose-700 dark:text-rose-400">
           <span aria-hidden="true" className="h-px flex-1 bg-rose-500/70" />
           <span aria-hidden="true">{t("divider")}</span>
           <span aria-hidden="true" className="h-px flex-1 bg-rose-500/70" />
