@@ -50,13 +50,24 @@ function resilientSocket(url: string, cookie: string, transport: "websocket" | "
       cursor = m.seq;
     }
   });
-  client.on("connect", async () => {
-    const ack = await client.emitWithAck("room:join", cursor === undefined ? { room: "general" } : { room: "general", after: cursor, epoch });
-    if (!ack.ok) return;
+  // As the browser does (components/chat/useRoom.ts): a refused or unanswered join is retried,
+  // and a page that says there is more is followed by a join from where it ended.
+  const join = async (): Promise<void> => {
+    if (!client.connected) return;
+    const ack = await client
+      .timeout(5000)
+      .emitWithAck("room:join", cursor === undefined ? { room: "general" } : { room: "general", after: cursor, epoch })
+      .catch(() => null);
+    if (!ack?.ok) {
+      setTimeout(() => void join(), 200);
+      return;
+    }
     for (const e of ack.events) seqs.push(e.seq);
     cursor = ack.next;
     epoch = ack.epoch;
-  });
+    if (ack.more) await join();
+  };
+  client.on("connect", () => void join());
   closers.push(() => client.close());
   return { name: `socket.io ${transport}`, seqs: () => seqs, client };
 }
