@@ -22,10 +22,9 @@ import { ROOT } from "../../paths";
 
 const pg = process.argv.includes("--pg");
 
-/** Run alone: several processes, kills, TTLs, CPU pinning. */
+/** Run alone: several servers at once, kills, TTLs, CPU pinning. */
 const SERIAL = [
   "server/bench.test.ts",
-  "server/cli/admin.test.ts",
   "server/cluster-mode.test.ts",
   "server/cluster.test.ts",
   "server/db-outage.postgres.test.ts",
