@@ -50,7 +50,7 @@ export function AppHeader({ me }: { me: { id: string; name: string; guest: boole
   };
 
   return (
-    <header className="flex min-w-0 items-center gap-1.5 border-b border-slate-200 bg-white px-3 py-2 sm:gap-3 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
+    <header className="flex min-w-0 items-center gap-1 border-b border-slate-200 bg-white px-2 py-2 sm:gap-3 sm:px-5 dark:border-slate-800 dark:bg-slate-900">
       <Link href="/" aria-label={t("name")} className="flex items-center gap-2 font-bold tracking-tight">
         <span className="inline-flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white" aria-hidden="true">
           R

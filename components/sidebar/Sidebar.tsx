@@ -90,8 +90,9 @@ export function Sidebar({ current, me }: { current: string; me: { id: string; na
 
   // The tab title counts what is unread (muted rooms aside): "(3) #general · Relay".
   const unread = totalUnread(rooms);
-  const currentName = rooms.find((r) => r.slug === current)?.name ?? current;
-  const title = `${unread ? `(${unread}) ` : ""}#${currentName} · ${t("app")}`;
+  const shown = rooms.find((r) => r.slug === current);
+  // A DM is titled with the other person's name: "@mei · Relay".
+  const title = `${unread ? `(${unread}) ` : ""}${shown?.kind === "dm" ? "@" : "#"}${shown?.name ?? current} · ${t("app")}`;
   useEffect(() => {
     // Next writes the page's metadata title after navigations: put ours back whenever it changes.
     const apply = () => {

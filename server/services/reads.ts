@@ -96,8 +96,13 @@ export function createReadService(deps: {
       const states = await prisma.readState.findMany({ where: { userId: actor.id, roomId: { in: records.map((r) => r.id) } } });
       const stateOf = new Map(states.map((s) => [s.roomId, s]));
       // One grouped count for all rooms, each from its own position.
+      // A room never read counts what was said since the user joined Relay, not all its history.
+      const since = (await prisma.user.findUnique({ where: { id: actor.id }, select: { createdAt: true } }))?.createdAt ?? new Date(0);
       const unreadWhere = {
-        OR: records.map((r) => ({ roomId: r.id, seq: { gt: stateOf.get(r.id)?.lastReadSeq ?? 0 } })),
+        OR: records.map((r) => {
+          const state = stateOf.get(r.id);
+          return state ? { roomId: r.id, seq: { gt: state.lastReadSeq } } : { roomId: r.id, createdAt: { gt: since } };
+        }),
         authorId: { not: actor.id },
         deletedAt: null,
       };
