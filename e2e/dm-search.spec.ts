@@ -56,6 +56,8 @@ test("a DM opens from the presence list, and a Chinese search opens a message in
   await expect(leo.page).toHaveTitle(new RegExp(`@${MEI}`));
   await expect(leo.page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
   const dmSlug = new URL(leo.page.url()).pathname.split("/").pop()!;
+  // Its empty state speaks of the two of them, not of a room.
+  await expect(leo.page.getByText(`Say hello — only ${MEI} and you can read this conversation.`)).toBeVisible();
   // A DM has no invitations and no public feed.
   await expect(leo.page.getByRole("button", { name: "Invite" })).toHaveCount(0);
   await expect(leo.page.getByRole("button", { name: "Share" })).toHaveCount(0);
@@ -67,7 +69,9 @@ test("a DM opens from the presence list, and a Chinese search opens a message in
   await dmLink.click();
   await expect(mei.page.getByRole("heading", { level: 1 })).toContainText(LEO);
   await expect(mei.page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
-  const box = leo.page.getByRole("textbox", { name: /^Message/ });
+  await expect(mei.page).toHaveTitle(new RegExp(`@${LEO}`));
+  // The composer addresses the person, not a #room.
+  const box = leo.page.getByRole("combobox", { name: `Message @${MEI}` });
   await box.fill("梅，新的设计稿你看了吗？");
   await box.press("Enter");
   await expect(mei.page.getByTestId("message").filter({ hasText: "新的设计稿你看了吗" })).toBeVisible();
@@ -153,7 +157,12 @@ test("a DM opens from the presence list, and a Chinese search opens a message in
   await mei.page.goto("/admin");
   await mei.page.getByLabel("Action").selectOption("message.report");
   const audit = mei.page.getByTestId("audit-log");
-  await expect(audit).toContainText("message.report");
+  const report = audit.locator("tbody tr").filter({ has: mei.page.locator('[data-action="message.report"]') });
+  await expect(report).toHaveCount(1);
+  await expect(report).toContainText("Message reported");
+  // A DM is named as one, not by its internal slug.
+  await expect(report).toContainText("Direct message");
+  await expect(report).not.toContainText(dmSlug);
   await expect(audit).toContainText("同意，第二版更清楚。颜色再调一下？");
   await expect(audit).toContainText("just testing reports");
   await Promise.all([mei.context.close(), leo.context.close()]);

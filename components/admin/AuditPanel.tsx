@@ -87,7 +87,7 @@ export function AuditPanel() {
                     {DETAILS.filter((k) => e.detail?.[k] !== undefined && !(k === "text" && e.detail?.[k] === e.targetName)).map((k) => (
                       <span key={k} className="text-slate-600 dark:text-slate-400">
                         {" · "}
-                        {k === "room" ? `#${String(e.detail![k])}` : `${t(`details.${k}`)}: ${String(e.detail![k])}`}
+                        {k === "room" ? (e.detail?.kind === "dm" ? t("details.dm") : `#${String(e.detail![k])}`) : `${t(`details.${k}`)}: ${String(e.detail![k])}`}
                       </span>
                     ))}
                     {e.action === "broadcast.send" && e.detail?.room === undefined ? (

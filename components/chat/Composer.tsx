@@ -23,6 +23,8 @@ const TYPING_IDLE_MS = 3_000;
 
 interface Props {
   roomName: string;
+  /** A direct message: labelled "@name", not "#room". */
+  dm?: boolean;
   /** The room's slug: the draft is kept per room. */
   room: string;
   disabled?: boolean;
@@ -38,7 +40,7 @@ interface Props {
 }
 
 export function Composer(props: Props) {
-  const { roomName, meId, people, replyingTo, onCancelReply, onSend, onTyping, blockedReason } = props;
+  const { roomName, dm, meId, people, replyingTo, onCancelReply, onSend, onTyping, blockedReason } = props;
   const disabled = props.disabled || !!blockedReason;
   const t = useTranslations("composer");
   // On a touch screen Enter is the keyboard's return key and there is no Shift: say so.
@@ -196,7 +198,7 @@ export function Composer(props: Props) {
           </ul>
         ) : null}
         <label htmlFor="composer" className="sr-only">
-          {t("label", { room: roomName })}
+          {t("label", { room: roomName, kind: dm ? "dm" : "room" })}
         </label>
         <textarea
           ref={field}
@@ -209,7 +211,7 @@ export function Composer(props: Props) {
           onBlur={() => (stopTyping(), setMention(null))}
           rows={1}
           disabled={disabled}
-          placeholder={t("placeholder", { room: roomName })}
+          placeholder={t("placeholder", { room: roomName, kind: dm ? "dm" : "room" })}
           role="combobox"
           aria-autocomplete="list"
           aria-expanded={open}

@@ -29,6 +29,8 @@ const TOP_LOAD_PX = 120;
 const HIGHLIGHT_MS = 2_500;
 
 interface Props {
+  /** In a DM, the other person: the empty state and the start of the log address them. */
+  dmWith?: string | null;
   me: { id: string; name: string; role?: string; guest: boolean };
   messages: Message[];
   outgoing: Outgoing[];
@@ -435,12 +437,12 @@ export function MessageList(props: Props) {
             </button>
           </div>
         ) : messages.length > 0 ? (
-          <p className="mb-4 text-center text-xs text-slate-600 dark:text-slate-400">{t("beginning")}</p>
+          <p className="mb-4 text-center text-xs text-slate-600 dark:text-slate-400">{props.dmWith ? t("beginningDm", { name: props.dmWith }) : t("beginning")}</p>
         ) : null}
         {rows.length === 0 ? (
           <div className="flex h-full flex-col items-center justify-center gap-1 text-center text-slate-500 dark:text-slate-400">
             <p className="text-base font-medium">{t("emptyTitle")}</p>
-            <p className="text-sm">{t("emptyHint")}</p>
+            <p className="text-sm">{props.dmWith ? t("emptyHintDm", { name: props.dmWith }) : t("emptyHint")}</p>
           </div>
         ) : (
           <ol ref={list} className="flex flex-col" onKeyDown={onListKeyDown} aria-label={t("messagesHint")}>

@@ -193,6 +193,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
           <ContextView slug={slug} seq={around} onClose={() => router.replace(pathname)} />
         ) : (
           <MessageList
+            dmWith={dm ? name : null}
             me={me}
             messages={room.messages}
             outgoing={room.outgoing}
@@ -213,6 +214,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
         <TypingIndicator users={room.typing} />
         <Composer
           roomName={name}
+          dm={dm}
           room={slug}
           disabled={room.load.state !== "ready"}
           blockedReason={blockedReason}
