@@ -65,14 +65,16 @@ describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false
     });
     // Ready when both workers say so (each logs one JSON line).
     let ready = 0;
+    let timer: NodeJS.Timeout | undefined;
     const readyBoth = new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on("line", (line) => {
         if (line.includes("worker ready") && ++ready === 2) resolve();
       });
       child.once("exit", (code) => reject(new Error(`cluster exited early with ${code}`)));
-      setTimeout(() => reject(new Error("workers did not start in 60 s")), 60_000);
+      timer = setTimeout(() => reject(new Error("workers did not start in 60 s")), 60_000);
     });
-    await readyBoth;
+    // Cleared once ready: a pending timer would keep this test's process alive for its whole minute.
+    await readyBoth.finally(() => clearTimeout(timer));
     const url = `http://127.0.0.1:${port}`;
 
     // New connections spread over the workers (least-connection by Socket.IO sessions), each a node of its own.

@@ -34,6 +34,10 @@ function toolOrSkip(name: string, present: boolean): string | false {
   return reason;
 }
 
+// Every await before the first describe: the runner (--test-force-exit) ends a file once the tests it knows of are done.
+const nginxSkip = toolOrSkip("nginx", has("nginx", ["-v"]));
+const servicesSkip = nginxSkip || (await requirePostgres()) || (await redisOrSkip());
+
 describe("docker-compose.yml", () => {
   const compose = has("docker", ["compose", "version"]) ? ["docker", "compose"] : has("docker-compose", ["version"]) ? ["docker-compose"] : null;
   // The rule: where docker (a compose tool) is present it is checked, where not, skipped with a reason.
@@ -79,9 +83,6 @@ describe("Dockerfile", () => {
     }
   });
 });
-
-const nginxSkip = toolOrSkip("nginx", has("nginx", ["-v"]));
-const servicesSkip = nginxSkip || (await requirePostgres()) || (await redisOrSkip());
 
 describe("deploy/nginx.conf in front of two nodes", { skip: servicesSkip || false }, () => {
   let nginx: ChildProcess | undefined;

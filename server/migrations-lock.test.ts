@@ -45,6 +45,9 @@ async function stillWaiting(child: Child, ms = 1_500): Promise<void> {
   assert.doesNotMatch(child.output(), LISTENING, "started while it should have waited");
 }
 
+// Every await before the first describe: the runner (--test-force-exit) ends a file once the tests it knows of are done.
+const pgSkip = await requirePostgres();
+
 describe("start-up migrations on SQLite, several processes", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "chat-lock-"));
   const url = (name: string) => `file:${path.join(dir, name)}`;
@@ -105,7 +108,7 @@ describe("start-up migrations on SQLite, several processes", () => {
   });
 });
 
-describe("start-up migrations on PostgreSQL, several processes", { skip: await requirePostgres() }, () => {
+describe("start-up migrations on PostgreSQL, several processes", { skip: pgSkip }, () => {
   const dbs: ScratchDatabase[] = [];
   const fresh = async () => {
     const db = await createScratchDatabase("relay_test");

@@ -16,7 +16,7 @@
  * their nodes on PostgreSQL + Redis.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../../paths";
 
@@ -63,11 +63,38 @@ const files = [...testFiles("server"), ...testFiles("components")].sort().filter
 const serial = files.filter((f) => SERIAL.includes(f));
 const parallel = files.filter((f) => !SERIAL.includes(f));
 
+/**
+ * --test-force-exit: a file's process ends when its tests and hooks are done.
+ * Without it, a file that used Socket.IO's polling transport waits out
+ * engine.io's 30 s close timer after its server has stopped (chaos.test.ts
+ * took 33 s for 1.5 s of tests), and any timer a test forgets holds CI the same way.
+ */
 function run(list: string[], concurrency: number): boolean {
   if (!list.length) return true;
   const env = pg ? { ...process.env, TEST_DB: "postgresql", TEST_BUS: "redis" } : process.env;
-  const res = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...list], { cwd: ROOT, stdio: "inherit", env });
+  const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...list], { cwd: ROOT, stdio: "inherit", env });
   return res.status === 0;
+}
+
+/**
+ * With --test-force-exit a file ends once the tests it has registered are
+ * done, so a describe registered after a top-level await can be dropped
+ * without a word (deploy.test.ts lost its nginx test that way). Such a file
+ * is refused here, before anything runs: its awaits go above its first test.
+ */
+function lateRegistrations(file: string): string[] {
+  const lines = readFileSync(path.join(ROOT, file), "utf8").split("\n");
+  const first = lines.findIndex((l) => /^(describe|test|it|suite)\(/.test(l));
+  if (first < 0) return [];
+  return lines
+    .map((l, i) => ({ l, i }))
+    .filter(({ l, i }) => i > first && /^\S/.test(l) && /\bawait\b/.test(l) && !/\basync\b/.test(l))
+    .map(({ i }) => `${file}:${i + 1}`);
+}
+const late = files.flatMap(lateRegistrations);
+if (late.length) {
+  console.error(`suite: a top-level await after the first test (move it above, or the runner may end the file before what follows registers):\n  ${late.join("\n  ")}`);
+  process.exit(1);
 }
 
 console.log(`suite${pg ? " on PostgreSQL + Redis" : ""}: ${parallel.length} files two at a time, then ${serial.length} alone`);
