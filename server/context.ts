@@ -28,6 +28,7 @@ import type { MessageService } from "./services/messages";
 import type { ModerationService } from "./services/moderation";
 import type { AdminPolicy } from "./services/policy";
 import type { PresenceService } from "./services/presence";
+import type { JoinService } from "./services/joins";
 import type { ReadService } from "./services/reads";
 import type { IdentityService } from "./services/identity";
 import type { ReactionService } from "./services/reactions";
@@ -60,6 +61,8 @@ export interface AppContext {
   search: SearchService;
   /** Read positions, per-room settings, unread and mention counts. */
   reads: ReadService;
+  /** What a room join answers, on Socket.IO and /ws alike. */
+  joins: JoinService;
   /** A guest becoming an account, in place. */
   identity: IdentityService;
   /** The room-subscription core: every transport's replay-to-live hand-over. */

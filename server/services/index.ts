@@ -21,6 +21,7 @@ import { createAdminPolicy } from "./policy";
 import { createPresenceService, type PresenceStore } from "./presence";
 import { createReadService } from "./reads";
 import { createIdentityService } from "./identity";
+import { createJoinService } from "./joins";
 import { createReactionService } from "./reactions";
 import { createRoomService } from "./rooms";
 import { createTokenService } from "./tokens";
@@ -82,6 +83,8 @@ export function createServices(deps: {
     rooms,
     createLimiter("tokens", { points: env.RATE_TOKENS_MAX, windowMs: env.RATE_TOKENS_WINDOW_MS, message: "you are creating tokens too fast; wait a while" }, redis),
   );
+  const broadcasts = createBroadcastService(prisma, bus, admin);
+  const reads = createReadService({ prisma, bus, rooms, dms, moderation });
   const auth = createAuth({
     prisma,
     env,
@@ -105,11 +108,12 @@ export function createServices(deps: {
     reactions,
     mentions: createMentionService({ prisma, rooms }),
     tokens,
-    broadcasts: createBroadcastService(prisma, bus, admin),
+    broadcasts,
     moderation,
     dms,
     search: createSearchService({ prisma, rooms, load: (ids) => messages.byIds(ids) }),
-    reads: createReadService({ prisma, bus, rooms, dms, moderation }),
+    reads,
+    joins: createJoinService({ rooms, broadcasts, reads, presence }),
     identity: createIdentityService({ prisma, auth, minPasswordLength: env.MIN_PASSWORD_LENGTH }),
   };
 }

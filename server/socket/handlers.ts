@@ -101,12 +101,7 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
       try {
         const { room: slug, after, epoch } = joinSchema.parse(raw);
         const room = await ctx.rooms.access(actor, slug);
-        const [summary, broadcasts, read, posting] = await Promise.all([
-          ctx.rooms.summarize(room, actor),
-          ctx.broadcasts.active(room.id),
-          ctx.reads.state(actor, room),
-          ctx.reads.posting(actor, room),
-        ]);
+        const answer = await ctx.joins.prepare(actor, room);
         // A join of a room this socket already follows starts over from the new cursor.
         subs.get(room.slug)?.close();
         subs.delete(room.slug);
@@ -119,16 +114,7 @@ export function registerChatHandlers(socket: ChatSocket, ctx: AppContext): void 
             alive: () => socket.connected,
             page(page) {
               if (!page.more) ctx.presence.join(room.slug, user, socket.id);
-              reply({
-                ok: true,
-                ...page,
-                room: summary,
-                online: ctx.presence.online(room.slug),
-                broadcasts,
-                serverTime: new Date().toISOString(),
-                lastReadSeq: read.lastReadSeq,
-                posting,
-              });
+              reply({ ok: true, ...answer(page) });
             },
             join() {
               void socket.join(roomChannel(room.slug));

@@ -101,12 +101,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
   async function join(id: WsId | undefined, { room: slug, after, epoch }: Of<"room:join">) {
     try {
       const room = await ctx.rooms.access(actor, slug);
-      const [summary, broadcasts, read, posting] = await Promise.all([
-        ctx.rooms.summarize(room, actor),
-        ctx.broadcasts.active(room.id),
-        ctx.reads.state(actor, room),
-        ctx.reads.posting(actor, room),
-      ]);
+      const answer = await ctx.joins.prepare(actor, room);
       if (closed) return;
       // A join of a room this connection already follows starts over from the new cursor.
       drop(room.slug);
@@ -119,18 +114,7 @@ export function handleConnection(ws: WebSocket, credential: UserCredential, ctx:
           alive: () => !closed,
           page(page) {
             if (!page.more) ctx.presence.join(room.slug, user, connId);
-            send({
-              type: "reply",
-              id,
-              ok: true,
-              ...page,
-              room: summary,
-              online: ctx.presence.online(room.slug),
-              broadcasts,
-              serverTime: new Date().toISOString(),
-              lastReadSeq: read.lastReadSeq,
-              posting,
-            });
+            send({ type: "reply", id, ok: true, ...answer(page) });
           },
           // One frame per entry, shared by every /ws connection in the room.
           entry: (e: Emission) => push(e.once("ws", () => JSON.stringify(wsFrame(room.slug, e.entry)))),
