@@ -34,7 +34,7 @@ import { appendLog, type Tx } from "./log";
 import { toBroadcast } from "./broadcasts";
 import type { AdminPolicy } from "./policy";
 import type { ModerationService } from "./moderation";
-import { DuplicateSend, type HotStore } from "../store/hot";
+import { DuplicateSend, type HotStore, type MessageRow } from "../store/hot";
 import { mentionsOf, resolveMentions } from "./mentions";
 import { summarize, withReactions } from "./reactions";
 import { gramsOf, indexMessage, unindexMessage } from "./search";
@@ -75,16 +75,9 @@ const withAuthor = {
   ...withReactions,
 } as const;
 
-type Row = {
-  id: string;
-  seq: number;
-  clientId: string;
-  body: string;
-  createdAt: Date;
-  editedAt: Date | null;
-  deletedAt: Date | null;
+/** A message as the services read it: the hot store's row, with what a `Message` shows beside it. */
+type Row = Omit<MessageRow, "roomId"> & {
   mentions: string;
-  author: { id: string; name: string; isAnonymous: boolean | null };
   replyTo: { id: string; seq: number; body: string; deletedAt: Date | null; author: { id: string; name: string } } | null;
   reactions: { emoji: string; userId: string; createdAt: Date }[];
 };

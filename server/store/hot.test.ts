@@ -14,6 +14,18 @@ import { createHotStore, DuplicateSend, type HotStore } from "./hot";
 import { gramsOf } from "../services/search";
 import { connectClient, connected, joinAsGuest, startServer, type Harness } from "../test/harness";
 
+/** A server whose #general holds one message by a real guest (so the user row is what better-auth writes), and a hot store on its Prisma. */
+async function seeded(name: string, options?: Parameters<typeof startServer>[0]) {
+  const h = await startServer(options);
+  const client = connectClient(h.url, await joinAsGuest(h.url, name));
+  await connected(client);
+  const ack = await client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "first" });
+  assert.ok(ack.ok, JSON.stringify(ack));
+  client.close();
+  const roomId = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).id;
+  return { h, store: createHotStore(h.app.prisma), userId: ack.message.author.id, roomId };
+}
+
 describe("hot store", () => {
   let h: Harness;
   let store: HotStore;
@@ -21,16 +33,7 @@ describe("hot store", () => {
   let roomId: string;
 
   before(async () => {
-    h = await startServer();
-    store = createHotStore(h.app.prisma);
-    // A real guest, so the user row is what better-auth writes.
-    const client = connectClient(h.url, await joinAsGuest(h.url, "Hot"));
-    await connected(client);
-    const ack = await client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "first" });
-    assert.ok(ack.ok, JSON.stringify(ack));
-    userId = ack.message.author.id;
-    client.close();
-    roomId = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).id;
+    ({ h, store, userId, roomId } = await seeded("Hot"));
   });
   after(() => h.stop());
 
@@ -144,16 +147,8 @@ describe("hot store on SQLite's shared connection", () => {
   let roomId: string;
 
   before(async () => {
-    h = await startServer({ db: "sqlite" });
+    ({ h, store, userId, roomId } = await seeded("Shared", { db: "sqlite" }));
     assert.equal(providerOfClient(h.app.prisma), "sqlite");
-    store = createHotStore(h.app.prisma);
-    const client = connectClient(h.url, await joinAsGuest(h.url, "Shared"));
-    await connected(client);
-    const ack = await client.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body: "first" });
-    assert.ok(ack.ok, JSON.stringify(ack));
-    userId = ack.message.author.id;
-    client.close();
-    roomId = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).id;
   });
   after(() => h.stop());
 

@@ -75,18 +75,8 @@ const readTime = (v: unknown): Date => (v instanceof Date ? v : new Date(v as st
 const readOptionalTime = (v: unknown): Date | null => (v === null || v === undefined ? null : readTime(v));
 const readBool = (v: unknown): boolean | null => (v === null || v === undefined ? null : v === true || v === 1 || v === 1n);
 
-type RawRoom = {
-  id: string;
-  slug: string;
-  name: string;
-  topic: string | null;
-  visibility: string;
-  lastSeq: number;
-  epoch: string;
-  readOnly: number | boolean;
-  kind: string;
-  dmKey: string | null;
-};
+/** A room row as the driver returns it: SQLite's booleans are integers. */
+type RawRoom = Omit<RoomRecord, "readOnly"> & { readOnly: number | boolean };
 const toRoom = (r: RawRoom): RoomRecord => ({ ...r, readOnly: r.readOnly === true || r.readOnly === 1 });
 
 type RawMessage = {
