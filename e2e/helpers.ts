@@ -51,7 +51,7 @@ export const messages = (page: Page, text: string | RegExp) => page.getByTestId(
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 /** The e2e server's database: E2E_DATA_DIR in playwright.config.ts. */
-const DATABASE_URL = `file:${path.join(ROOT, "test-results/e2e-data/chat.db")}`;
+const DATABASE_URL = `file:${path.join(ROOT, process.env.E2E_DATA_DIR ?? "test-results/e2e-data", "chat.db")}`;
 
 /**
  * Promotes a user the way an operator would. The first account registered is

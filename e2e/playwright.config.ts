@@ -10,6 +10,9 @@ import { existsSync } from "node:fs";
 import { chromium, defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3210);
+// e2e/run.ts gives each group of specs its own server: database and output apart too.
+const DATA_DIR = process.env.E2E_DATA_DIR ?? "test-results/e2e-data";
+const OUTPUT_DIR = process.env.E2E_OUTPUT_DIR ?? "test-results";
 
 function systemChromium(): string | undefined {
   let bundled: string | undefined;
@@ -32,7 +35,7 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: ".",
-  outputDir: "../test-results",
+  outputDir: `../${OUTPUT_DIR}`,
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -62,7 +65,7 @@ export default defineConfig({
     // Every test signs in fresh users from one address: lift the sign-in limit.
     // E2E_DATA_DIR (relative to the repo root): the database at a known path,
     // so admin.spec.ts can grant admin with `npm run admin`; emptied at start.
-    env: { PORT: String(PORT), HOST: "127.0.0.1", NODE_ENV: "production", RATE_SIGNIN_MAX: "1000", E2E_DATA_DIR: "test-results/e2e-data" },
+    env: { PORT: String(PORT), HOST: "127.0.0.1", NODE_ENV: "production", RATE_SIGNIN_MAX: "1000", E2E_DATA_DIR: DATA_DIR },
     stdout: "pipe",
   },
 });
