@@ -157,6 +157,14 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
             </PanelToggle>
           ) : null}
           <ConnectionBadge status={connection} />
+          {/* The badge says "Reconnecting…" and "Connected"; what the resume brought in is said once here. */}
+          <p className="sr-only" role="status" data-testid="caught-up" data-n={room.caughtUp?.n ?? 0}>
+            {room.caughtUp && (room.caughtUp.count > 0 || room.caughtUp.reset)
+              ? room.caughtUp.reset
+                ? t("caughtUpReset")
+                : t("caughtUp", { count: room.caughtUp.count })
+              : ""}
+          </p>
           <PanelToggle open={showPeople} onToggle={() => setShowPeople((v) => !v)} controls="people" className="md:hidden">
             {t("people", { count: room.online.length })}
           </PanelToggle>

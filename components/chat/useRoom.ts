@@ -62,6 +62,8 @@ export function useRoom(slug: string) {
   const [joinInfo, setJoinInfo] = useState<{ lastReadSeq: number | null; posting: PostingState }>({ lastReadSeq: null, posting: { allowed: true } });
   // Bumped to re-run the sending effect: a reconnect, a rate limit that has passed.
   const [wake, setWake] = useState(0);
+  /** The last resume after a reconnect: how many messages it brought in (announced once, politely). */
+  const [caughtUp, setCaughtUp] = useState<{ n: number; count: number; reset: boolean } | null>(null);
   // The effects read the latest state without re-subscribing on every change.
   const stateRef = useRef<RoomState>(state);
   stateRef.current = state;
@@ -86,6 +88,8 @@ export function useRoom(slug: string) {
         // seq seen: live events keep arriving meanwhile.
         const { epoch: known, cursor } = stateRef.current;
         let request = known !== null ? { room: slug, after: cursor, epoch: known } : { room: slug };
+        let missed = 0;
+        let reset = false;
         for (;;) {
           const resumed = "after" in request;
           let ack: Awaited<ReturnType<typeof socket.emitWithAck<"room:join">>> | null;
@@ -107,7 +111,12 @@ export function useRoom(slug: string) {
           noteServerTime(ack.serverTime);
           setJoinInfo((cur) => ({ lastReadSeq: cur.lastReadSeq ?? ack.lastReadSeq, posting: ack.posting }));
           noteJoin(slug, ack, resumed);
-          if (!ack.more) break;
+          missed += ack.messages.length;
+          reset ||= !!ack.reset;
+          if (!ack.more) {
+            if (known !== null) setCaughtUp((cur) => ({ n: (cur?.n ?? 0) + 1, count: missed, reset }));
+            break;
+          }
           request = { room: slug, after: ack.next, epoch: ack.epoch };
         }
       } finally {
@@ -415,6 +424,7 @@ export function useRoom(slug: string) {
     hasOlder: state.hasOlder,
     loadingOlder,
     revoked,
+    caughtUp,
     send,
     retry,
     discard,
