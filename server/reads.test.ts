@@ -208,6 +208,25 @@ describe("read state", () => {
     assert.deepEqual(bobSettings, []);
   });
 
+  it("starts a room never read where the user joined Relay: the count and the join's position agree", async () => {
+    const a = await client(alice);
+    await a.emitWithAck("room:join", { room: "general" });
+    for (const body of ["before carol 1", "before carol 2"]) await say(a, "general", body);
+    const carol = await register(h.url, "carol");
+    const before = await entry(carol, "general");
+    assert.equal(before.unread, 0, "history from before carol joined is not unread");
+    const c = await client(carol);
+    const first = await c.emitWithAck("room:join", { room: "general" });
+    assert.ok(first.ok);
+    assert.equal(first.lastReadSeq, first.head, "nothing new yet: the divider starts at the end");
+    const news = await say(a, "general", "after carol joined");
+    assert.equal((await entry(carol, "general")).unread, 1);
+    const again = await c.emitWithAck("room:join", { room: "general" });
+    assert.ok(again.ok);
+    assert.equal(again.lastReadSeq, first.head, "still unread: the divider sits just before the new message");
+    assert.ok(news.seq > again.lastReadSeq);
+  });
+
   it("tells a joining user their read position, the server's clock and whether they may post", async () => {
     const b = await client(bob);
     const join = await b.emitWithAck("room:join", { room: "general" });

@@ -50,6 +50,18 @@ export function createReadService(deps: {
     return row?.lastReadSeq ?? 0;
   }
 
+  /** When the user joined Relay: a room they never read counts only what was said since. */
+  async function joinedAt(userId: string): Promise<Date> {
+    return (await prisma.user.findUnique({ where: { id: userId }, select: { createdAt: true } }))?.createdAt ?? new Date(0);
+  }
+
+  /** A never-read room's position: its last message from before the user joined Relay. */
+  async function baseline(userId: string, roomId: string): Promise<number> {
+    const since = await joinedAt(userId);
+    const last = await prisma.message.findFirst({ where: { roomId, createdAt: { lte: since } }, orderBy: { seq: "desc" }, select: { seq: true } });
+    return last?.seq ?? 0;
+  }
+
   /** Moves the position forward only: a stale tab's older read can never undo a newer one. */
   async function advance(userId: string, roomId: string, seq: number): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -97,7 +109,7 @@ export function createReadService(deps: {
       const stateOf = new Map(states.map((s) => [s.roomId, s]));
       // One grouped count for all rooms, each from its own position.
       // A room never read counts what was said since the user joined Relay, not all its history.
-      const since = (await prisma.user.findUnique({ where: { id: actor.id }, select: { createdAt: true } }))?.createdAt ?? new Date(0);
+      const since = await joinedAt(actor.id);
       const unreadWhere = {
         OR: records.map((r) => {
           const state = stateOf.get(r.id);
@@ -130,7 +142,9 @@ export function createReadService(deps: {
 
     async state(actor, room) {
       const row = await prisma.readState.findUnique({ where: key(actor.id, room.id), select: { lastReadSeq: true, muted: true } });
-      return { lastReadSeq: row?.lastReadSeq ?? 0, muted: row?.muted ?? false };
+      if (row) return { lastReadSeq: row.lastReadSeq, muted: row.muted };
+      // Never read: the same rule as the counts above, so the divider sits where the badge said.
+      return { lastReadSeq: await baseline(actor.id, room.id), muted: false };
     },
 
     // The moderation service's rule, the one sends are checked against.
