@@ -9,7 +9,7 @@ import { grantAdmin, messages, newUserPage, registerAccount } from "./helpers";
 
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}`;
 
-test("the zh-CN UI shows a mute refusal in Chinese with a localized time", async ({ browser, baseURL }) => {
+test("the zh-CN UI shows a mute refusal in Chinese with a localized time; /admin shows the mute and the room's posting state", async ({ browser, baseURL }) => {
   const admin = await newUserPage(browser);
   const adminName = unique("i18n_admin");
   await registerAccount(admin.page, adminName);
@@ -48,6 +48,16 @@ test("the zh-CN UI shows a mute refusal in Chinese with a localized time", async
   await row.getByRole("button", { name: `Unmute ${memberName} in #general` }).click();
   await expect(row.getByRole("button", { name: `Mute ${memberName} in #general for 10 minutes` })).toBeVisible();
   await expect(row.getByTestId("muted-until")).toHaveCount(0);
+
+  // The room's posting state likewise: the current one is shown, and only the action that changes it.
+  const state = admin.page.getByTestId("room-posting-state");
+  await expect(state).toHaveText("Open: members can post.");
+  await expect(admin.page.getByRole("button", { name: "Allow posting" })).toHaveCount(0);
+  await admin.page.getByRole("button", { name: "Make read-only" }).click();
+  await expect(state).toHaveText("Read-only: only admins can post.");
+  await expect(admin.page.getByRole("button", { name: "Make read-only" })).toHaveCount(0);
+  await admin.page.getByRole("button", { name: "Allow posting" }).click();
+  await expect(state).toHaveText("Open: members can post.");
 
   await admin.context.close();
   await member.context.close();

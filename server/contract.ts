@@ -267,6 +267,8 @@ export interface RoomSummary {
   visibility: Visibility;
   /** "dm": a direct message between two users (GET /api/dms); `name` is then the other person's name. */
   kind: "room" | "dm";
+  /** Only admins may post (an admin locked it). */
+  readOnly: boolean;
   /** A DM's other member. */
   peer?: { id: string; name: string };
   online: number;

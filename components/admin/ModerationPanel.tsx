@@ -37,18 +37,20 @@ export function ModerationPanel() {
     }
   };
 
+  const loadRooms = () => api<{ rooms: RoomSummary[] }>("/api/rooms").then((r) => setRooms(r.rooms)).catch(() => {});
   useEffect(() => {
     void search();
-    void api<{ rooms: RoomSummary[] }>("/api/rooms").then((r) => setRooms(r.rooms)).catch(() => {});
+    void loadRooms();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  const roomName = rooms.find((r) => r.slug === room)?.name ?? room;
+  const selected = rooms.find((r) => r.slug === room);
+  const roomName = selected?.name ?? room;
 
   const act = async (label: string, path: string, method: string, body: unknown) => {
     try {
       await api(path, { method, body });
       setStatus({ ok: true, text: label });
-      await search();
+      await Promise.all([search(), loadRooms()]);
     } catch (err) {
       setStatus({ ok: false, text: errorText(err) });
     }
@@ -72,12 +74,19 @@ export function ModerationPanel() {
           <label htmlFor="mod-minutes" className="mb-1 block text-sm font-medium">{t("minutes")}</label>
           <input id="mod-minutes" type="number" min={1} max={43200} value={minutes} onChange={(e) => setMinutes(Number(e.target.value) || 1)} className={`${field} w-24`} />
         </div>
-        <button type="button" className={small} onClick={() => act(t("locked", { room: roomName }), `/api/admin/rooms/${encodeURIComponent(room)}/lock`, "POST", { readOnly: true })}>
-          {t("lock")}
-        </button>
-        <button type="button" className={small} onClick={() => act(t("unlocked", { room: roomName }), `/api/admin/rooms/${encodeURIComponent(room)}/lock`, "POST", { readOnly: false })}>
-          {t("unlock")}
-        </button>
+        {/* The room's current state, and the one action that changes it. */}
+        <p className="text-sm" data-testid="room-posting-state">
+          {selected ? (selected.readOnly ? t("isReadOnly") : t("isOpen")) : null}
+        </p>
+        {selected?.readOnly ? (
+          <button type="button" className={small} onClick={() => act(t("unlocked", { room: roomName }), `/api/admin/rooms/${encodeURIComponent(room)}/lock`, "POST", { readOnly: false })}>
+            {t("unlock")}
+          </button>
+        ) : (
+          <button type="button" className={small} onClick={() => act(t("locked", { room: roomName }), `/api/admin/rooms/${encodeURIComponent(room)}/lock`, "POST", { readOnly: true })}>
+            {t("lock")}
+          </button>
+        )}
       </div>
       <form onSubmit={search} className="flex gap-2" role="search">
         <label htmlFor="mod-q" className="sr-only">{t("search")}</label>

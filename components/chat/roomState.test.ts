@@ -37,7 +37,7 @@ function joined(over: Partial<JoinResult> = {}): JoinResult {
     serverTime: new Date(0).toISOString(),
     lastReadSeq: 0,
     posting: { allowed: true },
-    room: { slug: "general", name: "general", topic: null, visibility: "public", kind: "room", online: 1, lastMessage: null },
+    room: { slug: "general", name: "general", topic: null, visibility: "public", kind: "room", readOnly: false, online: 1, lastMessage: null },
     online: [],
     broadcasts: [],
     ...over,

@@ -8,6 +8,7 @@ const room = (slug: string, over: Partial<RoomEntry> = {}): RoomEntry => ({
   name: slug,
   topic: null,
   visibility: "public",
+  readOnly: false,
   online: 0,
   lastMessage: null,
   kind: "room",

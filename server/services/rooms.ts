@@ -105,6 +105,7 @@ export function createRoomService(deps: {
       topic: room.topic,
       visibility: room.visibility as Visibility,
       kind: room.kind === "dm" ? "dm" : "room",
+      readOnly: room.readOnly,
       ...(peer ? { peer } : {}),
       online: presence.count(room.slug),
       lastMessage: last,
