@@ -120,6 +120,7 @@ describe("HTTP rooms API", () => {
       name: "Design Team",
       topic: "pixels",
       visibility: "public",
+      readOnly: false,
       kind: "room",
       online: 0,
       lastMessage: null,
