@@ -1,6 +1,7 @@
 /**
  * The pictures in docs/screenshots: lobby, room and admin at 1280 and 375 px,
- * light and dark, over a small realistic conversation. Written to
+ * light and dark, over a small realistic conversation in a room of its own
+ * (other specs talk in #general). Written to
  * test-results/screenshots on every run; UPDATE_SCREENSHOTS=1 copies them
  * into docs/screenshots. The checks here are what the pictures promise:
  * nothing overflows sideways and the header's badges stay on one line.
@@ -21,17 +22,17 @@ test("docs screenshots: lobby, room and admin at 1280 and 375, light and dark", 
   await joinAsGuest(mei.page, "Mei 梅");
 
   for (const room of [
-    { name: "design-reviews", topic: "Mockups, critiques and decisions" },
+    { name: "launch-plan", topic: "Everything for Thursday's launch" },
     { name: "设计评审", topic: "中文设计讨论" },
     { name: "release-train", topic: "What ships on Thursday" },
   ]) {
     const res = await lin.page.request.post("/api/rooms", { data: room });
     expect([201, 409]).toContain(res.status());
   }
-  await postMessage(lin.page, "general", "Welcome to **Relay**! Rooms on the left, announcements up top.");
-  await postMessage(mei.page, "general", "Thanks! Is the new build on staging yet?");
-  await postMessage(lin.page, "general", "Yes, `v0.9.2` went out this morning. Notes: [changelog](https://example.com/changelog)");
-  await postMessage(mei.page, "general", "Looks great in dark mode too 🌙");
+  await postMessage(lin.page, "launch-plan", "Welcome to **Relay**! Rooms on the left, announcements up top.");
+  await postMessage(mei.page, "launch-plan", "Thanks! Is the new build on staging yet?");
+  await postMessage(lin.page, "launch-plan", "Yes, `v0.9.2` went out this morning. Notes: [changelog](https://example.com/changelog)");
+  await postMessage(mei.page, "launch-plan", "Looks great in dark mode too 🌙");
   await postMessage(mei.page, encodeURIComponent("设计评审"), "新的配色方案已经上传，请大家看看。");
   await postMessage(lin.page, "release-train", "Freeze at 17:00, please merge before then.");
   const broadcast = await lin.page.request.post("/api/admin/broadcasts", {
@@ -72,7 +73,7 @@ test("docs screenshots: lobby, room and admin at 1280 and 375, light and dark", 
       await fits();
       await shot(page, `lobby-${theme}-${width}`);
 
-      await page.goto("/r/general");
+      await page.goto("/r/launch-plan");
       await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
       await expect(page.getByTestId("message").filter({ hasText: "dark mode too" })).toBeVisible();
       await page.mouse.move(0, 0);
