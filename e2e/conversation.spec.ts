@@ -5,18 +5,9 @@
  * other page). Ends with the screenshots of a formatted conversation.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { joinAsGuest, messages, newUserPage, shot } from "./helpers";
+import { createRoom, joinAsGuest, messages, newUserPage, openRoom, screenshotViews, shot } from "./helpers";
 
-async function createRoom(page: Page, name: string): Promise<string> {
-  const res = await page.request.post("/api/rooms", { data: { name, visibility: "public" } });
-  expect(res.status()).toBe(201);
-  return ((await res.json()) as { room: { slug: string } }).room.slug;
-}
 
-async function openRoom(page: Page, slug: string) {
-  await page.goto(`/r/${slug}`);
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
-}
 
 /** Posts over the page's HTTP API; returns the stored message. */
 async function post(page: Page, slug: string, body: string, replyTo?: string) {
@@ -182,30 +173,23 @@ test("a conversation with mentions, a reply and reactions, light and dark, at 12
   await react(bo.page, slug, note.id, "✅");
   await post(ada.page, slug, "Sure, 13:00 it is. Thanks @Cy_Park!", note.id);
 
-  for (const [name, options] of [
-    ["1280", { viewport: { width: 1280, height: 860 } }],
-    ["375", { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true }],
-  ] as const) {
-    for (const colorScheme of ["light", "dark"] as const) {
-      const context = await browser.newContext({ ...options, colorScheme, storageState: await bo.context.storageState() });
-      const page = await context.newPage();
-      await page.goto(`/r/${slug}`);
-      // Four fresh pages in a row on a busy machine: give the connection its time.
-      await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected", { timeout: 30_000 });
-      await expect(messages(page, "Sure, 13:00")).toBeVisible();
-      for (const dismiss of await page.getByRole("button", { name: "Dismiss announcement" }).all()) await dismiss.click();
-      await expect(byBody(page, "Launch checklist")).toHaveAttribute("data-mentioned", "true");
-      await expect(byBody(page, "Launch checklist").getByTestId("reaction").first()).toHaveAttribute("aria-pressed", "true");
-      const [pageWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-      expect(pageWidth).toBeLessThanOrEqual(innerWidth!);
-      if (name === "1280") {
-        // The autocomplete, open (on a phone it would cover the conversation the picture is about).
-        await page.getByRole("combobox", { name: /^Message #/ }).pressSequentially("Great, see you @");
-        await expect(page.getByRole("listbox", { name: "People to mention" })).toBeVisible();
-      }
-      await shot(page, `conversation-${colorScheme}-${name}`);
-      await context.close();
+  for await (const { name, colorScheme, page, close } of screenshotViews(browser, await bo.context.storageState(), { desktop: 860, phone: 812 })) {
+    await page.goto(`/r/${slug}`);
+    // Four fresh pages in a row on a busy machine: give the connection its time.
+    await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected", { timeout: 30_000 });
+    await expect(messages(page, "Sure, 13:00")).toBeVisible();
+    for (const dismiss of await page.getByRole("button", { name: "Dismiss announcement" }).all()) await dismiss.click();
+    await expect(byBody(page, "Launch checklist")).toHaveAttribute("data-mentioned", "true");
+    await expect(byBody(page, "Launch checklist").getByTestId("reaction").first()).toHaveAttribute("aria-pressed", "true");
+    const [pageWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(pageWidth).toBeLessThanOrEqual(innerWidth!);
+    if (name === "1280") {
+      // The autocomplete, open (on a phone it would cover the conversation the picture is about).
+      await page.getByRole("combobox", { name: /^Message #/ }).pressSequentially("Great, see you @");
+      await expect(page.getByRole("listbox", { name: "People to mention" })).toBeVisible();
     }
+    await shot(page, `conversation-${colorScheme}-${name}`);
+    await close();
   }
   for (const c of [ada, bo, cy]) await c.context.close();
 });

@@ -6,31 +6,14 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { grantAdmin, newUserPage, postMessage, registerAccount, shot } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { grantAdmin, newUserPage, openRoom, postMessage, registerAccount, screenshotViews, shot } from "./helpers";
 
 // Each e2e run starts on an empty database (playwright.config.ts), and no other spec uses these names.
 const MEI = "mei_chen";
 const LEO = "leo_park";
 
-async function openRoom(page: Page, slug: string) {
-  await page.goto(`/r/${slug}`);
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
-}
 
-async function views(browser: Browser, storage: Awaited<ReturnType<BrowserContext["storageState"]>>) {
-  const out: { name: string; colorScheme: "light" | "dark"; page: Page; close: () => Promise<void> }[] = [];
-  for (const [name, options] of [
-    ["1280", { viewport: { width: 1280, height: 860 } }],
-    ["375", { viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true }],
-  ] as const) {
-    for (const colorScheme of ["light", "dark"] as const) {
-      const context = await browser.newContext({ ...options, colorScheme, storageState: storage });
-      out.push({ name, colorScheme, page: await context.newPage(), close: () => context.close() });
-    }
-  }
-  return out;
-}
 
 test("a DM opens from the presence list, and a Chinese search opens a message in context", async ({ browser }) => {
   // Two users, a search, four screenshot views of each page and a report: more than the default minute on two shared cores.
@@ -122,7 +105,7 @@ test("a DM opens from the presence list, and a Chinese search opens a message in
   }
   await postMessage(mei.page, "general", "设计评审改到周四下午三点，会议室 B。");
   await postMessage(leo.page, "general", "Design review notes: 设计 tokens are in `theme.ts` now 🎨");
-  for (const v of await views(browser, await mei.context.storageState())) {
+  for await (const v of screenshotViews(browser, await mei.context.storageState(), { desktop: 860, phone: 800 })) {
     await openRoom(v.page, dmSlug);
     await expect(v.page.getByTestId("message").filter({ hasText: "signin-v2" })).toBeVisible();
     for (const dismiss of await v.page.getByRole("button", { name: "Dismiss announcement" }).all()) await dismiss.click();

@@ -3,21 +3,12 @@
  * and in the embed; and hostile bodies that stay inert in a real browser.
  */
 import { expect, test, type BrowserContext, type Frame, type Locator, type Page } from "@playwright/test";
-import { grantAdmin, joinAsGuest, messages, newUserPage, postMessage, registerAccount, shot } from "./helpers";
+import { createRoom, grantAdmin, joinAsGuest, messages, newUserPage, openRoom, postMessage, registerAccount, screenshotViews, shot } from "./helpers";
 import { XSS_CORPUS } from "./xss-corpus";
 
 const REL = "noopener noreferrer nofollow ugc";
 
-async function createRoom(page: Page, name: string): Promise<string> {
-  const res = await page.request.post("/api/rooms", { data: { name, visibility: "public" } });
-  expect(res.status()).toBe(201);
-  return ((await res.json()) as { room: { slug: string } }).room.slug;
-}
 
-async function openRoom(page: Page, slug: string) {
-  await page.goto(`/r/${slug}`);
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
-}
 
 /** The checks both renderers must pass for the same formatted body. */
 async function expectFormatted(scope: Locator) {
@@ -263,28 +254,21 @@ test("a formatted conversation, light and dark, at 1280 and 375 px", async ({ br
     "This one, it is quick on a copy of production:\n```sql\nCREATE INDEX IF NOT EXISTS message_room_seq ON \"Message\" (\"roomId\", \"seq\"); -- about 40 ms on 2 million rows, measured on a copy\n```",
   );
   await postMessage(bo.page, slug, LONG.replace("Build log, for the record:", "Dry run on **staging**:"));
-  for (const [name, options] of [
-    ["1280", { viewport: { width: 1280, height: 980 } }],
-    ["375", { viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true }],
-  ] as const) {
-    for (const colorScheme of ["light", "dark"] as const) {
-      const context = await browser.newContext({ ...options, colorScheme, storageState: await bo.context.storageState() });
-      const page = await context.newPage();
-      await openRoom(page, slug);
-      await expect(messages(page, "Dry run on staging").getByRole("button", { name: "Show more" })).toBeVisible();
-      // Announcements other specs sent to every room are not part of this picture.
-      for (const dismiss of await page.getByRole("button", { name: "Dismiss announcement" }).all()) await dismiss.click();
-      // Long code scrolls inside its block; the page itself never scrolls sideways.
-      const [pageWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-      expect(pageWidth).toBeLessThanOrEqual(innerWidth!);
-      if (name === "375") {
-        const pre = messages(page, "CREATE INDEX").locator("pre");
-        const [scroll, client] = await pre.evaluate((el) => [el.scrollWidth, el.clientWidth]);
-        expect(scroll).toBeGreaterThan(client);
-      }
-      await shot(page, `formatting-${colorScheme}-${name}`);
-      await context.close();
+  for await (const { name, colorScheme, page, close } of screenshotViews(browser, await bo.context.storageState(), { desktop: 980, phone: 800 })) {
+    await openRoom(page, slug);
+    await expect(messages(page, "Dry run on staging").getByRole("button", { name: "Show more" })).toBeVisible();
+    // Announcements other specs sent to every room are not part of this picture.
+    for (const dismiss of await page.getByRole("button", { name: "Dismiss announcement" }).all()) await dismiss.click();
+    // Long code scrolls inside its block; the page itself never scrolls sideways.
+    const [pageWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(pageWidth).toBeLessThanOrEqual(innerWidth!);
+    if (name === "375") {
+      const pre = messages(page, "CREATE INDEX").locator("pre");
+      const [scroll, client] = await pre.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      expect(scroll).toBeGreaterThan(client);
     }
+    await shot(page, `formatting-${colorScheme}-${name}`);
+    await close();
   }
 
   const embed = await browser.newContext({ viewport: { width: 420, height: 720 }, colorScheme: "dark" });

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 
 /**
  * Screenshots go to test-results/screenshots on every run; with
@@ -45,6 +45,46 @@ export async function postMessage(page: Page, room: string, body: string) {
     data: { clientId: crypto.randomUUID(), body },
   });
   expect(res.status()).toBe(201);
+}
+
+/** Creates a public room over the API; answers its slug. */
+export async function createRoom(page: Page, name: string): Promise<string> {
+  const res = await page.request.post("/api/rooms", { data: { name, visibility: "public" } });
+  expect(res.status()).toBe(201);
+  return ((await res.json()) as { room: { slug: string } }).room.slug;
+}
+
+/** Opens a room and waits for its connection. */
+export async function openRoom(page: Page, slug: string) {
+  await page.goto(`/r/${slug}`);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+}
+
+export interface ScreenshotView {
+  name: "1280" | "375";
+  colorScheme: "light" | "dark";
+  page: Page;
+  close: () => Promise<void>;
+}
+
+/**
+ * The four views the docs pictures are taken in, one at a time: 1280 px and
+ * 375 px (a touch phone), each light and dark, signed in with `storage`.
+ */
+export async function* screenshotViews(
+  browser: Browser,
+  storage: Awaited<ReturnType<BrowserContext["storageState"]>>,
+  heights: { desktop: number; phone: number },
+): AsyncGenerator<ScreenshotView> {
+  for (const [name, options] of [
+    ["1280", { viewport: { width: 1280, height: heights.desktop } }],
+    ["375", { viewport: { width: 375, height: heights.phone }, isMobile: true, hasTouch: true }],
+  ] as const) {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ ...options, colorScheme, storageState: storage });
+      yield { name, colorScheme, page: await context.newPage(), close: () => context.close() };
+    }
+  }
 }
 
 export const messages = (page: Page, text: string | RegExp) => page.getByTestId("message").filter({ hasText: text });

@@ -6,23 +6,14 @@
  * actions reachable by touch at 375 px.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { joinAsGuest, messages, newUserPage } from "./helpers";
+import { createRoom, joinAsGuest, messages, newUserPage, openRoom } from "./helpers";
 
-async function createRoom(page: Page, name: string): Promise<string> {
-  const res = await page.request.post("/api/rooms", { data: { name, visibility: "public" } });
-  expect(res.status()).toBe(201);
-  return ((await res.json()) as { room: { slug: string } }).room.slug;
-}
 
 async function post(page: Page, slug: string, body: string) {
   const res = await page.request.post(`/api/rooms/${slug}/messages`, { data: { clientId: crypto.randomUUID(), body } });
   expect(res.status()).toBe(201);
 }
 
-async function openRoom(page: Page, slug: string) {
-  await page.goto(`/r/${slug}`);
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
-}
 
 /** The list's elements that Tab stops at. */
 const tabStops = (page: Page) =>

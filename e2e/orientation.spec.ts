@@ -5,7 +5,7 @@
  * their messages, and drafts that survive a reload.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { joinAsGuest, newUserPage, postMessage, registerAccount, shot } from "./helpers";
+import { createRoom, joinAsGuest, newUserPage, postMessage, registerAccount, shot } from "./helpers";
 
 const sidebarRoom = (page: Page, slug: string) => page.getByTestId("sidebar").locator(`[data-room="${slug}"]`);
 
@@ -27,11 +27,6 @@ async function settledTitleCount(page: Page, room: string): Promise<number> {
   return titleCount(page, room);
 }
 
-async function createRoom(page: Page, name: string): Promise<string> {
-  const res = await page.request.post("/api/rooms", { data: { name } });
-  expect(res.status()).toBe(201);
-  return ((await res.json()) as { room: { slug: string } }).room.slug;
-}
 
 /** The screenshots' rooms, made by the first variant and found by the others. */
 async function roomNamed(page: Page, name: string): Promise<string> {
