@@ -5,7 +5,7 @@
  * readable addresses.
  */
 import { expect, test } from "@playwright/test";
-import { grantAdmin, messages, newUserPage, registerAccount } from "./helpers";
+import { grantAdmin, joinAsGuest, messages, newUserPage, registerAccount } from "./helpers";
 
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}`;
 
@@ -84,4 +84,20 @@ test("a room named in Chinese lives at its own name, percent-encoded", async ({ 
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("长".repeat(49));
   await expect(page.getByRole("button", { name: "Create room" })).toBeDisabled();
   await context.close();
+});
+
+test("a search error speaks the reader's language, not the server's English", async ({ browser, baseURL }) => {
+  const reader = await newUserPage(browser);
+  await joinAsGuest(reader.page, "Searcher 搜");
+  await reader.context.addCookies([{ name: "locale", value: "zh-CN", url: baseURL! }]);
+  const query = `q=${encodeURIComponent("设计")}&room=no-such-room`;
+  const res = await reader.page.request.get(`/api/search?${query}`);
+  expect(res.status()).toBe(404);
+  const english = ((await res.json()) as { error: { message: string } }).error.message;
+  await reader.page.goto(`/search?${query}`);
+  const alert = reader.page.getByRole("alert").filter({ hasText: /\S/ });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText(/[\u4e00-\u9fff]/);
+  await expect(alert).not.toContainText(english);
+  await reader.context.close();
 });

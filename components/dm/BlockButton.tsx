@@ -2,10 +2,12 @@
 /** In a DM's header: block or unblock the other person (GET/POST/DELETE /api/blocks). */
 import { useEffect, useState } from "react";
 import { useTranslations } from "next-intl";
-import { api, ApiError } from "@/components/lib/api";
+import { api } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
 
 export function BlockButton({ peer }: { peer: { id: string; name: string } }) {
   const t = useTranslations("dm");
+  const errorText = useErrorText();
   const [blocked, setBlocked] = useState<boolean | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +31,7 @@ export function BlockButton({ peer }: { peer: { id: string; name: string } }) {
       else await api("/api/blocks", { method: "POST", body: { userId: peer.id } });
       setBlocked(!blocked);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -6,10 +6,12 @@
 import { useId, useState, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import type { Message } from "@/server/contract";
-import { api, ApiError } from "@/components/lib/api";
+import { api } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
 
 export function ReportButton({ message }: { message: Message }) {
   const t = useTranslations("dm");
+  const errorText = useErrorText();
   const id = useId();
   const [mode, setMode] = useState<"idle" | "open" | "done">("idle");
   const [reason, setReason] = useState("");
@@ -27,7 +29,7 @@ export function ReportButton({ message }: { message: Message }) {
       });
       setMode("done");
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

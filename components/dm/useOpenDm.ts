@@ -3,10 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useState } from "react";
 import type { RoomSummary } from "@/server/contract";
-import { api, ApiError } from "@/components/lib/api";
+import { api } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
 
 export function useOpenDm() {
   const router = useRouter();
+  const errorText = useErrorText();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const open = useCallback(
@@ -17,12 +19,12 @@ export function useOpenDm() {
         const { room } = await api<{ room: RoomSummary }>("/api/dms", { method: "POST", body: { userId } });
         router.push(`/r/${encodeURIComponent(room.slug)}`);
       } catch (err) {
-        setError(err instanceof ApiError ? err.message : String(err));
+        setError(errorText(err));
       } finally {
         setBusy(false);
       }
     },
-    [router],
+    [router, errorText],
   );
   return { open, busy, error, clearError: () => setError(null) };
 }

@@ -8,7 +8,8 @@
 import { useEffect, useRef, useState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import type { Message } from "@/server/contract";
-import { api, ApiError } from "@/components/lib/api";
+import { api } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
 import { Avatar } from "@/components/ui/Avatar";
 import { Markdown } from "@/components/markdown/Markdown";
 
@@ -17,9 +18,10 @@ const CONTEXT_PAGE = 40;
 
 export function ContextView({ slug, seq, onClose }: { slug: string; seq: number; onClose: () => void }) {
   const t = useTranslations("search");
+  const errorText = useErrorText();
   const format = useFormatter();
   const [messages, setMessages] = useState<Message[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const target = useRef<HTMLLIElement>(null);
 
   useEffect(() => {
@@ -27,7 +29,7 @@ export function ContextView({ slug, seq, onClose }: { slug: string; seq: number;
     setMessages(null);
     api<{ messages: Message[] }>(`/api/rooms/${encodeURIComponent(slug)}/messages?around=${seq}&limit=${CONTEXT_PAGE}`)
       .then((r) => live && setMessages(r.messages))
-      .catch((err) => live && setError(err instanceof ApiError ? err.message : String(err)));
+      .catch((err) => live && setError(err));
     return () => {
       live = false;
     };
@@ -49,7 +51,7 @@ export function ContextView({ slug, seq, onClose }: { slug: string; seq: number;
       <div className="min-h-0 flex-1 overflow-y-auto px-2 py-3 sm:px-4" aria-label={t("contextLabel")} role="log">
         {error ? (
           <p role="alert" className="p-4 text-sm text-red-700 dark:text-red-300">
-            {error}
+            {errorText(error)}
           </p>
         ) : messages === null ? (
           <p role="status" className="p-4 text-sm text-slate-500 dark:text-slate-400">

@@ -8,7 +8,8 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import type { Message } from "@/server/contract";
-import { api, ApiError } from "@/components/lib/api";
+import { api } from "@/components/lib/api";
+import { useErrorText } from "@/components/lib/errors";
 import { Avatar } from "@/components/ui/Avatar";
 import { Snippet } from "./Snippet";
 
@@ -24,10 +25,11 @@ const PAGE = 20;
 export const contextHref = (hit: { room: { slug: string }; message: { seq: number } }) =>
   `/r/${encodeURIComponent(hit.room.slug)}?around=${hit.message.seq}#m-${hit.message.seq}`;
 
-type State = { kind: "idle" } | { kind: "loading" } | { kind: "error"; message: string } | { kind: "ready"; hits: Hit[]; next?: string; more: boolean };
+type State = { kind: "idle" } | { kind: "loading" } | { kind: "error"; error: unknown } | { kind: "ready"; hits: Hit[]; next?: string; more: boolean };
 
 export function SearchResults({ q, room }: { q: string; room?: string }) {
   const t = useTranslations("search");
+  const errorText = useErrorText();
   const format = useFormatter();
   const [state, setState] = useState<State>({ kind: q.trim() ? "loading" : "idle" });
 
@@ -46,7 +48,7 @@ export function SearchResults({ q, room }: { q: string; room?: string }) {
           more: false,
         }));
       } catch (err) {
-        setState({ kind: "error", message: err instanceof ApiError ? err.message : String(err) });
+        setState({ kind: "error", error: err });
       }
     },
     [q, room],
@@ -71,7 +73,7 @@ export function SearchResults({ q, room }: { q: string; room?: string }) {
   if (state.kind === "error") {
     return (
       <p role="alert" className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
-        {state.message}
+        {errorText(state.error)}
       </p>
     );
   }
