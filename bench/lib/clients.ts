@@ -71,6 +71,27 @@ export interface WsConn {
   close(): void;
 }
 
+/** One GET on a fresh TCP connection, its response head read; a status other than `expected` closes the socket and throws. */
+async function openGet(port: number, path: string, headers: Record<string, string>, expected: number, what: string, timeoutMs: number) {
+  const s = await connectTcp(port);
+  const lines = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  s.write(`GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\n${lines}\r\n`);
+  let head;
+  try {
+    head = await readHead(s, timeoutMs);
+  } catch (err) {
+    s.destroy();
+    throw err;
+  }
+  if (head.status !== expected) {
+    s.destroy();
+    throw new Error(`${what} refused: HTTP ${head.status}`);
+  }
+  return { s, head };
+}
+
 /** `init` runs before any frame is read, so handlers set there see the first frame. */
 export async function wsConnect(
   port: number,
@@ -79,26 +100,15 @@ export async function wsConnect(
   timeoutMs = 30_000,
   init: (conn: WsConn) => void = () => {},
 ): Promise<WsConn> {
-  const s = await connectTcp(port);
   const key = randomBytes(16).toString("base64");
-  const extra = Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join("");
-  s.write(
-    `GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n${extra}\r\n`,
+  const { s, head } = await openGet(
+    port,
+    path,
+    { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": key, ...headers },
+    101,
+    "WebSocket upgrade",
+    timeoutMs,
   );
-  let head;
-  try {
-    head = await readHead(s, timeoutMs);
-  } catch (err) {
-    s.destroy();
-    throw err;
-  }
-  if (head.status !== 101) {
-    s.destroy();
-    throw new Error(`WebSocket upgrade refused: HTTP ${head.status}`);
-  }
   const conn: WsConn = {
     socket: s,
     send: (text) => s.write(encodeClientFrame(text)),
@@ -242,22 +252,7 @@ export interface SseConn {
  * open when the response head has arrived with status 200.
  */
 export async function sseConnect(port: number, path: string, onEvent: OnDelivery, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<SseConn> {
-  const s = await connectTcp(port);
-  const extra = Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join("");
-  s.write(`GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nAccept: text/event-stream\r\n${extra}\r\n`);
-  let head;
-  try {
-    head = await readHead(s, timeoutMs);
-  } catch (err) {
-    s.destroy();
-    throw err;
-  }
-  if (head.status !== 200) {
-    s.destroy();
-    throw new Error(`SSE refused: HTTP ${head.status}`);
-  }
+  const { s, head } = await openGet(port, path, { Accept: "text/event-stream", ...headers }, 200, "SSE", timeoutMs);
   let pending: Buffer | null = null;
   const split = (data: Buffer) => {
     const buf: Buffer = pending ? Buffer.concat([pending, data]) : data;
