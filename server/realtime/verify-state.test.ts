@@ -51,6 +51,21 @@ const say = async (c: Client, body: string, replyTo?: string) => {
   return ack.message;
 };
 
+/** Waits until the follower's cursor reaches the log's head, then answers the state a fresh join (a new guest, `name`) builds. */
+async function caughtUpAndFresh(watcher: Awaited<ReturnType<typeof follower>>, name: string): Promise<RoomState> {
+  const head = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
+  const deadline = Date.now() + 5000;
+  while (watcher.state().cursor < head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(watcher.state().cursor, head, "the follower reached the head");
+
+  const fresh = connectClient(h.url, await joinAsGuest(h.url, name));
+  await connected(fresh);
+  const ack = await fresh.emitWithAck("room:join", { room: "general" });
+  assert.ok(ack.ok);
+  fresh.close();
+  return roomReducer(initialRoomState, { type: "joined", result: ack, resumed: false });
+}
+
 describe("live events applied to a stale state equal a fresh join", () => {
   it("messages, edits, deletions, broadcasts and retractions from three writers", async () => {
     const watcher = await follower(alice);
@@ -71,17 +86,7 @@ describe("live events applied to a stale state equal a fresh join", () => {
     const retract = await fetch(`${h.url}/api/admin/broadcasts/${gone.broadcast.id}`, { method: "DELETE", headers: { cookie: adminCookie, origin: h.url } });
     assert.equal(retract.status, 200);
 
-    const head = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
-    const deadline = Date.now() + 5000;
-    while (watcher.state().cursor < head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(watcher.state().cursor, head, "the follower reached the head");
-
-    const fresh = connectClient(h.url, await joinAsGuest(h.url, "Newcomer"));
-    await connected(fresh);
-    const ack = await fresh.emitWithAck("room:join", { room: "general" });
-    assert.ok(ack.ok);
-    const newcomer = roomReducer(initialRoomState, { type: "joined", result: ack, resumed: false });
-    fresh.close();
+    const newcomer = await caughtUpAndFresh(watcher, "Newcomer");
 
     const stale = watcher.state();
     assert.equal(stale.cursor, newcomer.cursor);
@@ -105,17 +110,7 @@ describe("live events applied to a stale state equal a fresh join", () => {
       admin.emitWithAck("reaction:toggle", { room: "general", id: originals[0]!.id, emoji: "🔥" }),
     ]);
 
-    const head = (await h.app.prisma.room.findUniqueOrThrow({ where: { slug: "general" } })).lastSeq;
-    const deadline = Date.now() + 5000;
-    while (watcher.state().cursor < head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(watcher.state().cursor, head, "the follower reached the head");
-
-    const fresh = connectClient(h.url, await joinAsGuest(h.url, "Latecomer"));
-    await connected(fresh);
-    const ack = await fresh.emitWithAck("room:join", { room: "general" });
-    assert.ok(ack.ok);
-    const newcomer = roomReducer(initialRoomState, { type: "joined", result: ack, resumed: false });
-    fresh.close();
+    const newcomer = await caughtUpAndFresh(watcher, "Latecomer");
 
     const stale = watcher.state();
     assert.deepEqual(stale.messages.slice(-newcomer.messages.length), newcomer.messages);
