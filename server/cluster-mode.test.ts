@@ -37,7 +37,8 @@ describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false
     for (const c of cleanups.reverse()) await c();
   });
 
-  it("serves one chat from two workers behind one port, and stops on SIGTERM", async () => {
+  // Bounded: a step that never answers fails this test instead of holding CI until its own limit.
+  it("serves one chat from two workers behind one port, and stops on SIGTERM", { timeout: 120_000 }, async () => {
     const db = await clusterDatabase();
     const prefix = redisPrefix();
     cleanups.push(() => db.drop(), () => prefix.cleanup());
@@ -85,7 +86,7 @@ describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false
       const s = connect(url, { transports: [i % 2 ? "polling" : "websocket"], extraHeaders: { cookie, origin: url }, reconnection: false, forceNew: true });
       sockets.push(s);
       await connected(s);
-      const joined = await s.emitWithAck("room:join", { room: "general" });
+      const joined = await s.timeout(10_000).emitWithAck("room:join", { room: "general" });
       assert.ok(joined.ok);
     }
     cleanups.push(() => sockets.forEach((s) => s.close()));
@@ -100,7 +101,7 @@ describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false
     for (const [i, sender] of sockets.entries()) {
       const body = `from worker client ${i}`;
       const heard = sockets.filter((s) => s !== sender).map((s) => nextEvent(s, "message:new", (m) => m.body === body, 5000));
-      const ack = await sender.emitWithAck("message:send", { room: "general", clientId: randomUUID(), body });
+      const ack = await sender.timeout(10_000).emitWithAck("message:send", { room: "general", clientId: randomUUID(), body });
       assert.ok(ack.ok);
       await Promise.all(heard);
     }

@@ -50,7 +50,7 @@ async function privateRoom(ownerCookie: string, name: string): Promise<string> {
 /** Every kind of connection one user can hold on a private room. */
 async function openEverything(cookie: string, slug: string) {
   const sockets = (["websocket", "polling"] as const).map((transport) => connectClient(h.url, cookie, { transports: [transport] }));
-  await Promise.all(sockets.map(connected));
+  await Promise.all(sockets.map((s) => connected(s)));
   for (const s of sockets) assert.ok((await s.emitWithAck("room:join", { room: slug })).ok);
   const revokedEvents = sockets.map((s) => nextEvent(s, "revoked", () => true, 4000));
   const disconnected = sockets.map((s) => new Promise<string>((resolve) => s.once("disconnect", (reason) => resolve(reason))));

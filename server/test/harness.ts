@@ -187,11 +187,13 @@ export function connectClient(
   });
 }
 
-export function connected(client: Client): Promise<void> {
+/** Resolves once the client is connected; a connection that neither opens nor fails within `ms` fails the test instead of hanging it. */
+export function connected(client: Client, ms = 20_000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (client.connected) return resolve();
-    client.once("connect", () => resolve());
-    client.once("connect_error", (err) => reject(err));
+    const timer = setTimeout(() => reject(new Error(`not connected within ${ms} ms`)), ms);
+    client.once("connect", () => (clearTimeout(timer), resolve()));
+    client.once("connect_error", (err) => (clearTimeout(timer), reject(err)));
   });
 }
 
