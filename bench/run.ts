@@ -5,6 +5,8 @@
  *   npm run bench -- --quick      # about a minute, small sizes, 1 rep (CI: proves the bench still runs)
  *   options: --reps N, --subs N, --storm N, --size BYTES, --history N, --no-write, --build,
  *            --only fanout,storm,sse,history,pg  --servers relay,socketio,ws,sse
+ *            --profile (CPU profiles of every Relay server into bench/profiles/; read them with
+ *            `npx tsx bench/lib/proftop.ts bench/profiles/<file>.cpuprofile`)
  *   npx tsx bench/run.ts --render bench/results/latest.json   # rewrite the docs from saved results
  *
  * Servers, each started fresh, in turn, on 127.0.0.1, pinned to core 0 (the
@@ -19,7 +21,8 @@
  *
  * Writes docs/benchmarks.md, docs/benchmarks-latency.svg and
  * bench/results/latest.json (or bench/results/quick.json with --quick, which
- * leaves the docs alone unless --write is given). Exits nonzero only when
+ * leaves the docs alone unless --write is given; a run narrowed by --only or
+ * --servers writes bench/results/partial.json and leaves the docs alone too). Exits nonzero only when
  * the bench itself failed (a server did not start, clients could not
  * connect); slow or lossy results are reported, not failed.
  */
@@ -51,6 +54,7 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     servers: { type: "string" },
     render: { type: "string" },
+    profile: { type: "boolean", default: false },
   },
 });
 const QUICK = args.quick;
@@ -71,7 +75,9 @@ const only = args.only ? new Set(args.only.split(",")) : null;
 const want = (what: string) => !only || only.has(what);
 const serverSet = args.servers ? new Set(args.servers.split(",")) : null;
 const wantServer = (s: string) => !serverSet || serverSet.has(s);
-const WRITE_DOCS = args["no-write"] ? false : (args.write ?? !QUICK);
+const PARTIAL = Boolean(only || serverSet);
+const WRITE_DOCS = args["no-write"] ? false : (args.write ?? !(QUICK || PARTIAL));
+const PROFILES = path.join(ROOT, "bench/profiles");
 const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 const WORK = mkdtempSync(path.join(os.tmpdir(), "relay-bench-"));
@@ -94,9 +100,10 @@ const relaySecret = randomBytes(32).toString("hex");
 
 async function startRelay(tag: string, extra: Record<string, string> = {}, dataDir?: string): Promise<Proc> {
   const dir = dataDir ?? mkdtempSync(path.join(WORK, `${tag}-`));
+  if (args.profile) mkdirSync(PROFILES, { recursive: true });
   return startProc(
     tag,
-    ["--enable-source-maps", "dist/index.mjs"],
+    [...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${tag}-${Date.now()}.cpuprofile`] : []), "--enable-source-maps", "dist/index.mjs"],
     {
       NODE_ENV: "production",
       DATABASE_URL: `file:${path.join(dir, "chat.db")}`,
@@ -318,7 +325,7 @@ function versions(): Record<string, string> {
   return { relay: `${relay} (${commit})`, node: process.versions.node, "socket.io": pkg("socket.io"), ws: pkg("ws"), "better-sqlite3": pkg("better-sqlite3"), "@prisma/client": pkg("@prisma/client"), next: pkg("next") };
 }
 
-const resultsFile = path.join(ROOT, "bench/results", QUICK ? "quick.json" : "latest.json");
+const resultsFile = path.join(ROOT, "bench/results", QUICK ? "quick.json" : PARTIAL ? "partial.json" : "latest.json");
 
 /** Writes the results so far (after every part, so that an interrupted run keeps what it measured). */
 function saveResults(partial: boolean) {
