@@ -328,13 +328,16 @@ export type PostingState =
 
 /**
  * A change of who is online in a room: users who came (their first
- * connection anywhere) and ids of users who went (their last). A join's
- * answer carries the full list; these deltas keep it current.
+ * connection anywhere) and ids of users who went (their last), and how many
+ * are online now. A join's answer carries the list (or, in a crowd, its
+ * first ONLINE_LIST_MAX names) and the total; these deltas keep both current.
  */
 export interface PresencePayload {
   room: string;
   joined: UserRef[];
   left: string[];
+  /** Everyone online in the room after this change. */
+  count: number;
 }
 export interface TypingPayload {
   room: string;
@@ -498,7 +501,12 @@ export interface LogPage {
 
 export interface JoinResult extends LogPage {
   room: RoomSummary;
+  /**
+   * Who is online, by name: everyone, or in a room of more than
+   * ONLINE_LIST_MAX (100) the first 100 and the joiner. `onlineCount` is the total.
+   */
   online: UserRef[];
+  onlineCount: number;
   /** Every active (unexpired, unretracted) broadcast for this room. */
   broadcasts: Broadcast[];
   /** The server's clock when it answered (ISO): clients correct relative times by the offset. */

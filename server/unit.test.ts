@@ -175,7 +175,7 @@ describe("presence service", () => {
     p.join("general", ben, "c3");
     assert.deepEqual(p.online("general"), [ann, ben]);
     await tick();
-    assert.deepEqual(deltas, [{ room: "general", joined: [ann, ben], left: [] }], "coalesced into one delta");
+    assert.deepEqual(deltas, [{ room: "general", joined: [ann, ben], left: [], count: 2 }], "coalesced into one delta");
 
     p.leave("general", ann.id, "c1");
     assert.equal(p.count("general"), 2, "Ann still has c2");
@@ -183,7 +183,7 @@ describe("presence service", () => {
     assert.deepEqual(p.roomsOf("c2"), ["general"]);
     p.leave("general", ann.id, "c2");
     await tick();
-    assert.deepEqual(deltas.at(-1), { room: "general", joined: [], left: [ann.id] });
+    assert.deepEqual(deltas.at(-1), { room: "general", joined: [], left: [ann.id], count: 1 });
     p.leave("general", ben.id, "c3");
     assert.equal(p.count("general"), 0);
     assert.deepEqual(p.online("general"), []);
@@ -235,6 +235,38 @@ describe("presence service", () => {
     assert.deepEqual(two.p.online("general"), [ann, ben], "still on n2");
     two.p.leave("general", ann.id, "b1");
     assert.deepEqual(one.p.online("general"), [ben]);
+  });
+
+  it("keeps each room in name order as people come, go and rename, without re-sorting", () => {
+    const [{ p }, other] = cluster("n1", "n2") as [ReturnType<typeof node>, ReturnType<typeof node>];
+    const names = ["Zoë", "adam", "Émile", "bob", "Ångström", "Chen 陈", "eve", "Bob"];
+    const users = names.map((name, i) => ({ id: `u${i}`, name, guest: false }));
+    users.forEach((u, i) => p.join("general", u, `c${i}`));
+    const expected = () => [...users].sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+    assert.deepEqual(p.online("general"), expected());
+    p.leave("general", "u3", "c3");
+    users.splice(3, 1);
+    assert.deepEqual(p.online("general"), expected());
+    // The same user arriving on another node under a new name (a guest who named themselves) moves them.
+    const renamed = { id: "u0", name: "Aaron", guest: false };
+    other.p.join("general", renamed, "c0b");
+    users[0] = renamed;
+    assert.deepEqual(p.online("general"), expected());
+    assert.equal(p.online("general").filter((u) => u.id === "u0").length, 1);
+  });
+
+  it("a join's listing is capped in a crowd, keeps the joiner, and always has the total", () => {
+    const { p } = node();
+    const crowd = Array.from({ length: 30 }, (_, i) => ({ id: `u${i}`, name: `user ${String(i).padStart(2, "0")}`, guest: true }));
+    crowd.forEach((u, i) => p.join("general", u, `c${i}`));
+    const small = p.listing("general", "u29", 50);
+    assert.equal(small.count, 30);
+    assert.deepEqual(small.online, p.online("general"), "under the cap: everyone");
+    const capped = p.listing("general", "u29", 10);
+    assert.equal(capped.count, 30);
+    assert.deepEqual(capped.online.map((u) => u.id), [...crowd.slice(0, 10).map((u) => u.id), "u29"], "the first ten by name, and the joiner");
+    assert.equal(p.listing("general", "u3", 10).online.length, 10, "a joiner already listed is not added twice");
+    assert.deepEqual(p.listing("empty", "u1"), { online: [], count: 0 });
   });
 
   it("relays typing only from a connection that joined the room, and throttles repeats", () => {

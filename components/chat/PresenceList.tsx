@@ -5,12 +5,17 @@ import { Avatar } from "@/components/ui/Avatar";
 import { GuestBadge } from "@/components/ui/GuestBadge";
 import { DmButton } from "@/components/dm/DmButton";
 
-export function PresenceList({ online, meId }: { online: UserRef[]; meId: string }) {
+/**
+ * Who is online. In a crowd the join lists only the first names (by name)
+ * and the count; the rest are summed up under the list.
+ */
+export function PresenceList({ online, count, meId }: { online: UserRef[]; count: number; meId: string }) {
   const t = useTranslations("presence");
+  const more = count - online.length;
   return (
     <section aria-labelledby="presence-title" className="p-4">
       <h2 id="presence-title" className="mb-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
-        {t("title", { count: online.length })}
+        {t("title", { count })}
       </h2>
       <ul className="space-y-2" data-testid="presence">
         {online.map((u) => (
@@ -25,6 +30,11 @@ export function PresenceList({ online, meId }: { online: UserRef[]; meId: string
           </li>
         ))}
       </ul>
+      {more > 0 ? (
+        <p data-testid="presence-more" className="mt-2 text-xs text-slate-500 dark:text-slate-400">
+          {t("more", { count: more })}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -166,7 +166,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
               : ""}
           </p>
           <PanelToggle open={showPeople} onToggle={() => setShowPeople((v) => !v)} controls="people" className="md:hidden">
-            {t("people", { count: room.online.length })}
+            {t("people", { count: room.onlineCount })}
           </PanelToggle>
         </div>
         <Banners broadcasts={room.broadcasts} />
@@ -182,7 +182,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
         {showPeople ? (
           // Narrow screens: who is online opens under the header instead of a sidebar.
           <div id="people" className="max-h-60 overflow-y-auto border-b border-slate-200 bg-white md:hidden dark:border-slate-800 dark:bg-slate-900">
-            <PresenceList online={room.online} meId={me.id} />
+            <PresenceList online={room.online} count={room.onlineCount} meId={me.id} />
           </div>
         ) : null}
         {searching ? (
@@ -235,7 +235,7 @@ export function RoomView({ slug, me }: { slug: string; me: { id: string; name: s
         />
       </main>
       <aside className="hidden w-56 shrink-0 overflow-y-auto border-l border-slate-200 bg-white md:block dark:border-slate-800 dark:bg-slate-900">
-        <PresenceList online={room.online} meId={me.id} />
+        <PresenceList online={room.online} count={room.onlineCount} meId={me.id} />
       </aside>
     </div>
   );

@@ -39,6 +39,7 @@ function joined(over: Partial<JoinResult> = {}): JoinResult {
     posting: { allowed: true },
     room: { slug: "general", name: "general", topic: null, visibility: "public", kind: "room", readOnly: false, online: 1, lastMessage: null },
     online: [],
+    onlineCount: 0,
     broadcasts: [],
     ...over,
   };
@@ -140,11 +141,24 @@ describe("room state: presence", () => {
     const ann = { id: "a", name: "Ann", guest: false };
     const ben = { id: "b", name: "Ben", guest: false };
     const cat = { id: "c", name: "Cat", guest: true };
-    let s = run([{ type: "joined", result: joined({ online: [ben, ann] }), resumed: false }]);
-    s = roomReducer(s, { type: "presence", joined: [cat, ann], left: ["b"] });
+    let s = run([{ type: "joined", result: joined({ online: [ben, ann], onlineCount: 2 }), resumed: false }]);
+    assert.equal(s.onlineCount, 2);
+    s = roomReducer(s, { type: "presence", joined: [cat, ann], left: ["b"], count: 2 });
     assert.deepEqual(s.online, [ann, cat]);
-    s = roomReducer(s, { type: "presence", joined: [], left: ["b", "zz"] });
+    s = roomReducer(s, { type: "presence", joined: [], left: ["b", "zz"], count: 2 });
     assert.deepEqual(s.online, [ann, cat]);
+    assert.equal(s.onlineCount, 2);
+  });
+
+  it("in a crowd, keeps the server's count beside the names it was given", () => {
+    const ann = { id: "a", name: "Ann", guest: false };
+    const zed = { id: "z", name: "Zed", guest: false };
+    let s = run([{ type: "joined", result: joined({ online: [ann], onlineCount: 250 }), resumed: false }]);
+    assert.equal(s.onlineCount, 250);
+    // Someone not listed leaves; someone new comes: the list and the total move independently.
+    s = roomReducer(s, { type: "presence", joined: [zed], left: ["unlisted"], count: 250 });
+    assert.deepEqual(s.online, [ann, zed]);
+    assert.equal(s.onlineCount, 250);
   });
 });
 

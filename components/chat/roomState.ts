@@ -46,7 +46,10 @@ export interface RoomState {
   /** Entries received ahead of the cursor, by seq: a gap to fill. */
   held: LogEntry[];
   hasOlder: boolean;
+  /** Who is online, by name: everyone, or in a crowd the first names the join listed plus who came since. */
   online: UserRef[];
+  /** How many are online (the server's count: `online` can be shorter in a crowd). */
+  onlineCount: number;
   broadcasts: Broadcast[];
   outbox: Outgoing[];
 }
@@ -56,8 +59,8 @@ export type RoomAction =
   | { type: "join-failed"; error: WireError }
   | { type: "live"; entry: LogEntry }
   | { type: "older"; messages: Message[] }
-  /** Who came and went (a delta; the join's answer carried the full list). */
-  | { type: "presence"; joined: UserRef[]; left: string[] }
+  /** Who came and went, and how many are online now (a delta; the join's answer carried the list). */
+  | { type: "presence"; joined: UserRef[]; left: string[]; count: number }
   | { type: "queue"; items: Outgoing[] }
   | { type: "sending"; clientId: string }
   | { type: "sent"; message: Message }
@@ -80,6 +83,7 @@ export const initialRoomState: RoomState = {
   held: [],
   hasOlder: false,
   online: [],
+  onlineCount: 0,
   broadcasts: [],
   outbox: [],
 };
@@ -155,6 +159,7 @@ function applyPage(state: RoomState, result: JoinResult, resumed: boolean): Room
     ...state,
     room: result.room,
     online: result.online,
+    onlineCount: result.onlineCount,
     broadcasts: result.broadcasts,
     epoch: result.epoch,
     load: { state: "ready" },
@@ -194,7 +199,7 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
     case "presence": {
       const gone = new Set([...action.left, ...action.joined.map((u) => u.id)]);
       const online = [...state.online.filter((u) => !gone.has(u.id)), ...action.joined].sort((a, b) => a.name.localeCompare(b.name));
-      return { ...state, online };
+      return { ...state, online, onlineCount: action.count };
     }
     case "queue": {
       const known = new Set(state.outbox.map((o) => o.clientId));

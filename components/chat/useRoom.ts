@@ -134,7 +134,7 @@ export function useRoom(slug: string) {
     const onDeleted = (p: MessageDeleted) => p.room === slug && dispatch({ type: "live", entry: { type: "message:deleted", seq: p.seq, room: p.room, id: p.id } });
     const onReactions = (p: MessageReactions) =>
       p.room === slug && dispatch({ type: "live", entry: { type: "message:reactions", seq: p.seq, room: p.room, id: p.id, reactions: p.reactions } });
-    const onPresence = (p: PresencePayload) => p.room === slug && dispatch({ type: "presence", joined: p.joined, left: p.left });
+    const onPresence = (p: PresencePayload) => p.room === slug && dispatch({ type: "presence", joined: p.joined, left: p.left, count: p.count });
     const onBroadcast = ({ room, seq, broadcast }: BroadcastDelivery) => {
       if (room !== slug) return;
       dispatch({ type: "live", entry: { type: "broadcast", seq, broadcast } });
@@ -419,6 +419,7 @@ export function useRoom(slug: string) {
     messages: state.messages,
     outgoing: state.outbox,
     online: state.online,
+    onlineCount: Math.max(state.onlineCount, state.online.length),
     typing: [...typing.values()].map((t) => t.user),
     broadcasts: state.broadcasts,
     hasOlder: state.hasOlder,

@@ -23,7 +23,7 @@ export function createJoinService(deps: {
   rooms: Pick<RoomService, "summarize">;
   broadcasts: Pick<BroadcastService, "active">;
   reads: Pick<ReadService, "state" | "posting">;
-  presence: Pick<PresenceService, "online">;
+  presence: Pick<PresenceService, "listing">;
 }): JoinService {
   const { rooms, broadcasts, reads, presence } = deps;
   return {
@@ -34,15 +34,20 @@ export function createJoinService(deps: {
         reads.state(actor, room),
         reads.posting(actor, room),
       ]);
-      return (page) => ({
-        ...page,
-        room: summary,
-        online: presence.online(room.slug),
-        broadcasts: active,
-        serverTime: new Date().toISOString(),
-        lastReadSeq: read.lastReadSeq,
-        posting,
-      });
+      return (page) => {
+        // Presence as it is when this page goes out (the joiner is in it).
+        const { online, count } = presence.listing(room.slug, actor.id);
+        return {
+          ...page,
+          room: summary,
+          online,
+          onlineCount: count,
+          broadcasts: active,
+          serverTime: new Date().toISOString(),
+          lastReadSeq: read.lastReadSeq,
+          posting,
+        };
+      };
     },
   };
 }

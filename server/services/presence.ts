@@ -16,8 +16,14 @@
  *
  * What clients get is deltas (`joined`, `left`), coalesced per room over
  * COALESCE_MS, and only for users whose cluster-wide presence changed: a join
- * storm of n users costs n entries to each member, not n full lists (n²). A
- * join's answer carries the full list.
+ * storm of n users costs n entries to each member, not n full lists (n²).
+ * Each delta carries the room's new total. A join's answer carries the total
+ * and the first ONLINE_LIST_MAX users by name (and the joiner): the whole
+ * list, in every room but a crowd, whose members would otherwise each
+ * receive a list of everyone, n² again.
+ *
+ * The cluster view keeps each room's users in name order as they come and
+ * go (a binary search and an insert), so no read sorts the room.
  */
 import type { Bus, BusEvent } from "../bus";
 import type { PresencePayload, UserRef } from "../contract";
@@ -25,8 +31,14 @@ import { logger } from "../log";
 
 const log = logger("presence");
 
+/** Name order as people read it (what `localeCompare` gives), then id: a total order. */
+const collator = new Intl.Collator();
+const byName = (a: UserRef, b: UserRef) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** Changes within this window reach clients as one delta per room (a join storm becomes a few frames). */
 export const COALESCE_MS = 100;
+/** At most this many users (by name) in a join's answer; the total is always there. */
+export const ONLINE_LIST_MAX = 100;
 /** A typing "true" is relayed at most this often per user and room (clients repeat it while typing). */
 export const TYPING_THROTTLE_MS = 2_000;
 /**
@@ -55,6 +67,8 @@ export interface PresenceService {
   typing(room: string, user: UserRef, typing: boolean, connId: string): void;
   /** Everyone online in the room, on any node, by name. */
   online(room: string): UserRef[];
+  /** What a join answers: the first `max` users by name, the joiner among them, and the total. */
+  listing(room: string, me: string, max?: number): { online: UserRef[]; count: number };
   count(room: string): number;
   /** Rooms a connection has joined (for tests and the operations view). */
   roomsOf(connId: string): string[];
@@ -83,6 +97,8 @@ export function createPresenceService(deps: {
   const local = new Map<string, Map<string, Occupant>>();
   const byConn = new Map<string, Map<string, string>>(); // connId -> room -> userId
   const cluster = new Map<string, Map<string, { user: UserRef; nodes: Set<string> }>>();
+  /** Per room: the cluster view's users in name order (then id, so that every user has one place). */
+  const ordered = new Map<string, UserRef[]>();
   /** Per room: users whose cluster presence may have changed since the last flush, and whether they were online then. */
   const pending = new Map<string, Map<string, { before: boolean; user: UserRef }>>();
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -113,7 +129,7 @@ export function createPresenceService(deps: {
         if (after && !before) joined.push(now!.get(userId)!.user ?? user);
         if (!after && before) left.push(userId);
       }
-      if (joined.length || left.length) emit(room, { room, joined, left });
+      if (joined.length || left.length) emit(room, { room, joined, left, count: now?.size ?? 0 });
     }
     pending.clear();
   }
@@ -126,10 +142,15 @@ export function createPresenceService(deps: {
       const entry = users.get(user.id);
       if (entry) {
         entry.nodes.add(node);
+        if (entry.user.name !== user.name) {
+          unplace(room, entry.user);
+          place(room, user);
+        } else replaceIn(room, user);
         entry.user = user;
       } else {
         mark(room, user.id, user, false);
         users.set(user.id, { user, nodes: new Set([node]) });
+        place(room, user);
       }
     }
     for (const userId of left) {
@@ -138,8 +159,42 @@ export function createPresenceService(deps: {
       if (entry.nodes.size > 0) continue;
       mark(room, userId, entry.user, true);
       users!.delete(userId);
+      unplace(room, entry.user);
     }
-    if (users && users.size === 0) cluster.delete(room);
+    if (users && users.size === 0) {
+      cluster.delete(room);
+      ordered.delete(room);
+    }
+  }
+
+  /** Where `user` is, or would go, in the room's order. */
+  function indexIn(list: UserRef[], user: UserRef): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byName(list[mid]!, user) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  function place(room: string, user: UserRef) {
+    let list = ordered.get(room);
+    if (!list) ordered.set(room, (list = []));
+    list.splice(indexIn(list, user), 0, user);
+  }
+  function unplace(room: string, user: UserRef) {
+    const list = ordered.get(room);
+    if (!list) return;
+    const i = indexIn(list, user);
+    if (list[i]?.id === user.id) list.splice(i, 1);
+  }
+  /** The same user (same name, same place) with fresher details. */
+  function replaceIn(room: string, user: UserRef) {
+    const list = ordered.get(room);
+    if (!list) return;
+    const i = indexIn(list, user);
+    if (list[i]?.id === user.id) list[i] = user;
   }
 
   function publish(room: string, joined: UserRef[], left: string[]) {
@@ -163,9 +218,7 @@ export function createPresenceService(deps: {
   }
 
   function online(room: string): UserRef[] {
-    const users = cluster.get(room);
-    if (!users) return [];
-    return [...users.values()].map((u) => u.user).sort((a, b) => a.name.localeCompare(b.name));
+    return ordered.get(room)?.slice() ?? [];
   }
 
   const service: PresenceService = {
@@ -208,6 +261,15 @@ export function createPresenceService(deps: {
       bus.publish({ type: "typing", room, payload: { room, user, typing } });
     },
     online,
+    listing(room, me, max = ONLINE_LIST_MAX) {
+      const list = ordered.get(room) ?? [];
+      const first = list.slice(0, max);
+      if (list.length > max && !first.some((u) => u.id === me)) {
+        const mine = cluster.get(room)?.get(me)?.user;
+        if (mine) first.push(mine);
+      }
+      return { online: first, count: list.length };
+    },
     count: (room) => cluster.get(room)?.size ?? 0,
     roomsOf: (connId) => [...(byConn.get(connId)?.keys() ?? [])],
     ingest(event) {

@@ -121,10 +121,13 @@ describe("socket chat", () => {
       ack.online.map((u) => u.name).sort(),
       ["Bob", "Carol", "alice"].sort(),
     );
-    const carolId = (await joined).joined.find((u) => u.name === "Carol")!.id;
+    assert.equal(ack.onlineCount, 3);
+    const came = await joined;
+    assert.equal(came.count, 3, "a delta carries the room's new total");
+    const carolId = came.joined.find((u) => u.name === "Carol")!.id;
     const left = nextEvent(alice, "presence", (p) => p.left.includes(carolId));
     carol.close();
-    await left;
+    assert.equal((await left).count, 2);
   });
 
   it("refuses an unauthenticated handshake and a foreign Origin", async () => {
