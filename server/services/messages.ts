@@ -143,15 +143,21 @@ export function createMessageService(deps: {
 }): MessageService {
   const { prisma, store, bus, rooms, moderation, admin, limiter } = deps;
 
-  async function page(room: RoomRecord, before: number | undefined, limit: number) {
-    const rows = await prisma.message.findMany({
-      where: { roomId: room.id, deletedAt: null, ...(before ? { seq: { lt: before } } : {}) },
-      orderBy: { seq: "desc" },
-      take: limit,
-      include: withAuthor,
-    });
-    return rows.reverse().map((r) => toMessage(room.slug, r));
+  /** A page of live messages below `before` (the newest without it), oldest first, and the head as of the read. */
+  async function read(room: RoomRecord, before: number | undefined, limit: number): Promise<{ head: number | null; messages: Message[] }> {
+    // SQLite: prepared statements, the head in the same snapshot (server/store/hot.ts).
+    const fast = await store.page?.(room.id, before ?? null, limit);
+    const rows =
+      fast?.rows ??
+      (await prisma.message.findMany({
+        where: { roomId: room.id, deletedAt: null, ...(before ? { seq: { lt: before } } : {}) },
+        orderBy: { seq: "desc" },
+        take: limit,
+        include: withAuthor,
+      }));
+    return { head: fast?.head ?? null, messages: rows.reverse().map((r) => toMessage(room.slug, r)) };
   }
+  const page = async (room: RoomRecord, before: number | undefined, limit: number) => (await read(room, before, limit)).messages;
 
   async function headOf(room: RoomRecord): Promise<number> {
     const row = await prisma.room.findUnique({ where: { id: room.id }, select: { lastSeq: true } });
@@ -159,11 +165,12 @@ export function createMessageService(deps: {
   }
 
   async function latest(room: RoomRecord): Promise<LogPage> {
-    // The head as of this read; an event committed between the two reads is
-    // covered by the max() below or arrives live.
-    const head = await headOf(room);
-    const messages = await page(room, undefined, HISTORY_PAGE);
-    const top = Math.max(head, messages[messages.length - 1]?.seq ?? 0);
+    // The head as of the read: the fast read takes it in the same snapshot;
+    // through Prisma it is read first, and an event committed between the
+    // two reads is covered by the max() below or arrives live.
+    const before = store.page ? null : await headOf(room);
+    const { head, messages } = await read(room, undefined, HISTORY_PAGE);
+    const top = Math.max(before ?? head ?? 0, messages[messages.length - 1]?.seq ?? 0);
     return { messages, events: [], head: top, epoch: room.epoch, more: false, next: top };
   }
 

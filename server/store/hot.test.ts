@@ -53,6 +53,8 @@ describe("hot store", () => {
       dmKey: viaPrisma.dmKey,
     });
     assert.equal(await store.roomBySlug("no-such-room"), null);
+    // Pages come from the store on SQLite, from the services' Prisma read elsewhere.
+    assert.equal(store.page === null, providerOfClient(h.app.prisma) !== "sqlite");
     assert.equal(await store.isMember(roomId, userId), false);
 
     const user = await h.app.prisma.user.findUniqueOrThrow({ where: { id: userId } });
@@ -184,4 +186,44 @@ describe("hot store on SQLite's shared connection", () => {
     assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).topic, topicBefore);
   });
 
+  test("a page reads what Prisma's include reads: authors, mentions, replies (live and deleted), reactions; never a deleted message", async () => {
+    const other = await h.app.prisma.user.create({ data: { id: randomUUID(), name: "Other Person", email: `${randomUUID()}@users.invalid` } });
+    const add = (authorId: string, body: string, extra: { mentions?: string; replyToId?: string } = {}) =>
+      store.appendMessage({ roomId, authorId, clientId: randomUUID(), body, grams: [], ...extra });
+    const original = await add(other.id, "the original");
+    const doomed = await add(userId, "to be deleted");
+    const replyLive = await add(userId, "a reply", { replyToId: original.id, mentions: JSON.stringify([other.id]) });
+    const replyGone = await add(other.id, "a reply to what goes", { replyToId: doomed.id });
+    await h.app.prisma.message.update({ where: { id: doomed.id }, data: { body: "", deletedAt: new Date() } });
+    const t = Date.now();
+    await h.app.prisma.reaction.create({ data: { messageId: replyLive.id, userId: other.id, emoji: "🎉", createdAt: new Date(t) } });
+    await h.app.prisma.reaction.create({ data: { messageId: replyLive.id, userId, emoji: "👍", createdAt: new Date(t + 5) } });
+    await h.app.prisma.reaction.create({ data: { messageId: original.id, userId, emoji: "🎉", createdAt: new Date(t + 10) } });
+
+    const author = { select: { id: true, name: true, isAnonymous: true } } as const;
+    const viaPrisma = (before: number | null, take: number) =>
+      h.app.prisma.message.findMany({
+        where: { roomId, deletedAt: null, ...(before ? { seq: { lt: before } } : {}) },
+        orderBy: { seq: "desc" },
+        take,
+        select: {
+          id: true, roomId: true, seq: true, clientId: true, body: true, createdAt: true, editedAt: true, deletedAt: true, mentions: true,
+          author,
+          replyTo: { select: { id: true, seq: true, body: true, deletedAt: true, author: { select: { id: true, name: true } } } },
+          reactions: { select: { emoji: true, userId: true, createdAt: true }, orderBy: { createdAt: "asc" } },
+        },
+      });
+    const newest = await store.page!(roomId, null, 50);
+    assert.deepEqual(newest.rows, await viaPrisma(null, 50));
+    assert.equal(newest.head, (await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq);
+    assert.ok(!newest.rows.some((r) => r.id === doomed.id), "a deleted message is not in a page");
+    const gone = newest.rows.find((r) => r.id === replyGone.id)!;
+    assert.equal(gone.replyTo?.id, doomed.id);
+    assert.ok(gone.replyTo?.deletedAt, "a reply knows its original was deleted");
+    assert.deepEqual(newest.rows.find((r) => r.id === replyLive.id)!.reactions.map((r) => r.emoji), ["🎉", "👍"]);
+    // Paging back: below a seq, a small limit.
+    assert.deepEqual((await store.page!(roomId, replyLive.seq, 2)).rows, await viaPrisma(replyLive.seq, 2));
+    assert.deepEqual((await store.page!(roomId, 1, 50)).rows, []);
+    assert.deepEqual(await store.page!("no-such-room", null, 50), { head: 0, rows: [] });
+  });
 });

@@ -35,6 +35,15 @@ export interface MessageRow {
   author: { id: string; name: string; isAnonymous: boolean | null };
 }
 
+/** A message with what every read shows beside it: its mentions, the message it answers, its reactions. */
+export interface PageRow extends MessageRow {
+  /** The mentioned user ids as stored (a JSON array). */
+  mentions: string;
+  replyTo: { id: string; seq: number; body: string; deletedAt: Date | null; author: { id: string; name: string } } | null;
+  /** Oldest first. */
+  reactions: { emoji: string; userId: string; createdAt: Date }[];
+}
+
 /** What posting depends on, read fresh on every send. */
 export interface PosterState {
   banned: boolean;
@@ -62,6 +71,12 @@ export interface HotStore {
    * transaction; resolves once it has committed. Throws DuplicateSend.
    */
   appendMessage(input: AppendInput): Promise<MessageRow>;
+  /**
+   * The newest `limit` live messages of a room below seq `before` (the newest
+   * of all when null), newest first, and the room's head read in the same
+   * snapshot. Null where the services' Prisma read serves (PostgreSQL).
+   */
+  page: ((roomId: string, before: number | null, limit: number) => Promise<{ head: number; rows: PageRow[] }>) | null;
 }
 
 export function createHotStore(prisma: PrismaClient): HotStore {
@@ -131,6 +146,51 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
     const log = db.prepare(`INSERT INTO log_event (roomId, seq, type, messageId, createdAt) VALUES (?, ?, 'message', ?, ?)`);
     const author = db.prepare<[string], { name: string; isAnonymous: number | null }>(`SELECT name, isAnonymous FROM "user" WHERE id = ?`);
     const gram = db.prepare(`INSERT OR IGNORE INTO message_gram (gram, messageId) VALUES (?, ?)`);
+    // A page: one range read on (roomId, seq) with the author joined, then
+    // the messages it answers and its reactions, each one read for the page.
+    const head = db.prepare<[string], { lastSeq: number }>(`SELECT lastSeq FROM room WHERE id = ?`);
+    const pageRows = db.prepare<[string, number, number], RawMessage & { mentions: string; replyToId: string | null }>(
+      `SELECT m.id, m.roomId, m.seq, m.clientId, m.body, m.createdAt, m.editedAt, m.deletedAt, m.mentions, m.replyToId,
+              u.id AS authorId, u.name AS authorName, u.isAnonymous AS authorAnonymous
+         FROM message m JOIN "user" u ON u.id = m.authorId
+        WHERE m.roomId = ? AND m.seq < ? AND m.deletedAt IS NULL
+        ORDER BY m.seq DESC LIMIT ?`,
+    );
+    const replies = db.prepare<[string], { id: string; seq: number; body: string; deletedAt: string | null; authorId: string; authorName: string }>(
+      `SELECT r.id, r.seq, r.body, r.deletedAt, u.id AS authorId, u.name AS authorName
+         FROM message r JOIN "user" u ON u.id = r.authorId
+        WHERE r.id IN (SELECT value FROM json_each(?))`,
+    );
+    const reactions = db.prepare<[string], { messageId: string; emoji: string; userId: string; createdAt: string }>(
+      `SELECT messageId, emoji, userId, createdAt FROM reaction
+        WHERE messageId IN (SELECT value FROM json_each(?)) ORDER BY createdAt ASC`,
+    );
+    const page = (roomId: string, before: number | null, limit: number) => {
+      const top = head.get(roomId)?.lastSeq ?? 0;
+      const raw = pageRows.all(roomId, before ?? Number.MAX_SAFE_INTEGER, limit);
+      const answered = [...new Set(raw.flatMap((r) => (r.replyToId ? [r.replyToId] : [])))];
+      const originals = new Map(
+        (answered.length ? replies.all(JSON.stringify(answered)) : []).map((r) => [
+          r.id,
+          { id: r.id, seq: Number(r.seq), body: r.body, deletedAt: readOptionalTime(r.deletedAt), author: { id: r.authorId, name: r.authorName } },
+        ]),
+      );
+      const byMessage = new Map<string, PageRow["reactions"]>();
+      if (raw.length) {
+        for (const r of reactions.all(JSON.stringify(raw.map((m) => m.id)))) {
+          let list = byMessage.get(r.messageId);
+          if (!list) byMessage.set(r.messageId, (list = []));
+          list.push({ emoji: r.emoji, userId: r.userId, createdAt: readTime(r.createdAt) });
+        }
+      }
+      const rows = raw.map((r): PageRow => ({
+        ...toRow(r),
+        mentions: r.mentions,
+        replyTo: (r.replyToId && originals.get(r.replyToId)) || null,
+        reactions: byMessage.get(r.id) ?? [],
+      }));
+      return { head: top, rows };
+    };
     const append = db.transaction((input: AppendInput): MessageRow => {
       const counter = bump.get(input.roomId);
       if (!counter) throw new Error(`no room ${input.roomId}`);
@@ -156,7 +216,7 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
     });
     // Prisma's adapter turns on safe integers for the connection (BigInt
     // results); our columns are all well inside a double.
-    for (const st of [room, member, poster, sent, bump, insert, log, author, gram] as Statement[]) st.safeIntegers(false);
+    for (const st of [room, member, poster, sent, bump, insert, log, author, gram, head, pageRows, replies, reactions] as Statement[]) st.safeIntegers(false);
     // One transaction around the batch; append, nested, is a savepoint each.
     const appendAll = db.transaction((inputs: AppendInput[]): AppendResult[] =>
       inputs.map((input) => {
@@ -167,7 +227,7 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
         }
       }),
     );
-    return { room, member, poster, sent, appendAll };
+    return { room, member, poster, sent, appendAll, page };
   }
   const run = <T>(fn: (s: ReturnType<typeof prepare>) => T) => connection.run((db) => fn((prepared ??= prepare(db))));
 
@@ -210,6 +270,7 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
         if (pending.length === 1) setImmediate(flush);
       });
     },
+    page: (roomId, before, limit) => run((s) => s.page(roomId, before, limit)),
   };
 }
 
@@ -236,6 +297,7 @@ function sendError(err: unknown): unknown {
 
 function prismaStore(prisma: PrismaClient): HotStore {
   return {
+    page: null,
     async roomBySlug(slug) {
       return prisma.room.findUnique({
         where: { slug },
