@@ -20,6 +20,7 @@ import { recordAudit } from "./audit";
 import { appendLog } from "./log";
 import type { AdminPolicy } from "./policy";
 import { logger } from "../log";
+import type { HotStore } from "../store/hot";
 
 const log = logger("broadcasts");
 
@@ -72,7 +73,7 @@ export function toBroadcast(row: Row): Broadcast {
   };
 }
 
-export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: AdminPolicy): BroadcastService {
+export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: AdminPolicy, store: Pick<HotStore, "joinReads">): BroadcastService {
   const withRoom = { room: { select: { slug: true } } } as const;
   /** Per broadcast: connections already counted here, and how many are not yet stored. */
   const tally = new Map<string, { seen: Set<string>; pending: number; at: number }>();
@@ -148,6 +149,8 @@ export function createBroadcastService(prisma: PrismaClient, bus: Bus, admin: Ad
     },
 
     async active(roomId) {
+      // Every join reads this: a prepared statement on SQLite (server/store/hot.ts).
+      if (store.joinReads) return (await store.joinReads.activeBroadcasts(roomId, new Date())).map(toBroadcast);
       const rows = await prisma.broadcast.findMany({
         where: {
           retractedAt: null,

@@ -83,8 +83,8 @@ export function createServices(deps: {
     rooms,
     createLimiter("tokens", { points: env.RATE_TOKENS_MAX, windowMs: env.RATE_TOKENS_WINDOW_MS, message: "you are creating tokens too fast; wait a while" }, redis),
   );
-  const broadcasts = createBroadcastService(prisma, bus, admin);
-  const reads = createReadService({ prisma, bus, rooms, dms, moderation });
+  const broadcasts = createBroadcastService(prisma, bus, admin, store);
+  const reads = createReadService({ prisma, store, bus, rooms, dms, moderation });
   const auth = createAuth({
     prisma,
     env,
@@ -99,7 +99,7 @@ export function createServices(deps: {
     version: deps.version,
     nodeId: deps.nodeId,
     auth,
-    credentials: createCredentials({ auth, prisma, tokens }),
+    credentials: createCredentials({ auth, prisma, tokens, store }),
     admin,
     audit: createAuditService(prisma, admin),
     presence,

@@ -18,6 +18,7 @@ import type { Actor } from "./actor";
 import type { RoomRecord, RoomService } from "./rooms";
 import type { DmService } from "./dms";
 import type { ModerationService } from "./moderation";
+import type { HotStore } from "../store/hot";
 
 export interface ReadService {
   /** Marks the room read up to `seq` (clamped to the log's head); answers the effective position. */
@@ -37,12 +38,14 @@ export interface ReadService {
 
 export function createReadService(deps: {
   prisma: PrismaClient;
+  /** Prepared reads of the join path on SQLite (server/store/hot.ts). */
+  store: Pick<HotStore, "joinReads">;
   bus: Bus;
   rooms: RoomService;
   dms: Pick<DmService, "list">;
   moderation: Pick<ModerationService, "posting">;
 }): ReadService {
-  const { prisma, bus, rooms, dms, moderation } = deps;
+  const { prisma, store, bus, rooms, dms, moderation } = deps;
   const key = (userId: string, roomId: string) => ({ userId_roomId: { userId, roomId } });
 
   async function position(userId: string, roomId: string): Promise<number> {
@@ -57,6 +60,7 @@ export function createReadService(deps: {
 
   /** A never-read room's position: its last message from before the user joined Relay. */
   async function baseline(userId: string, roomId: string): Promise<number> {
+    if (store.joinReads) return store.joinReads.baseline(userId, roomId);
     const since = await joinedAt(userId);
     const last = await prisma.message.findFirst({ where: { roomId, createdAt: { lte: since } }, orderBy: { seq: "desc" }, select: { seq: true } });
     return last?.seq ?? 0;
@@ -141,7 +145,9 @@ export function createReadService(deps: {
     },
 
     async state(actor, room) {
-      const row = await prisma.readState.findUnique({ where: key(actor.id, room.id), select: { lastReadSeq: true, muted: true } });
+      const row = store.joinReads
+        ? await store.joinReads.readState(actor.id, room.id)
+        : await prisma.readState.findUnique({ where: key(actor.id, room.id), select: { lastReadSeq: true, muted: true } });
       if (row) return { lastReadSeq: row.lastReadSeq, muted: row.muted };
       // Never read: the same rule as the counts above, so the divider sits where the badge said.
       return { lastReadSeq: await baseline(actor.id, room.id), muted: false };

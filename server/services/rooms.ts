@@ -87,11 +87,13 @@ export function createRoomService(deps: {
     const out = new Map<string, RoomSummary["lastMessage"]>();
     await Promise.all(
       roomIds.map(async (roomId) => {
-        const m = await prisma.message.findFirst({
-          where: { roomId },
-          orderBy: { seq: "desc" },
-          select: { body: true, createdAt: true, author: { select: { name: true, isAnonymous: true } } },
-        });
+        const m = store.joinReads
+          ? await store.joinReads.lastMessage(roomId)
+          : await prisma.message.findFirst({
+              where: { roomId },
+              orderBy: { seq: "desc" },
+              select: { body: true, createdAt: true, author: { select: { name: true, isAnonymous: true } } },
+            });
         out.set(roomId, m ? { body: preview(m.body), author: m.author.name, guest: m.author.isAnonymous === true, createdAt: m.createdAt.toISOString() } : null);
       }),
     );

@@ -226,4 +226,50 @@ describe("hot store on SQLite's shared connection", () => {
     assert.deepEqual((await store.page!(roomId, 1, 50)).rows, []);
     assert.deepEqual(await store.page!("no-such-room", null, 50), { head: 0, rows: [] });
   });
+
+  test("a join's other reads match the Prisma reads they replace", async () => {
+    const reads = store.joinReads!;
+    const prisma = h.app.prisma;
+    const author = { select: { name: true, isAnonymous: true } } as const;
+    const newest = await prisma.message.findFirst({ where: { roomId }, orderBy: { seq: "desc" }, select: { body: true, createdAt: true, author } });
+    assert.deepEqual(await reads.lastMessage(roomId), newest);
+    assert.equal(await reads.lastMessage("no-such-room"), null);
+
+    // Broadcasts: this room's, every room's, another room's, expired, retracted, expiring later.
+    const other = await prisma.room.create({ data: { id: randomUUID(), slug: `other-${randomUUID().slice(0, 8)}`, name: "Other", epoch: randomUUID() } });
+    const now = Date.now();
+    const make = (text: string, extra: { roomId?: string | null; expiresAt?: Date | null; retractedAt?: Date | null; at: number }) =>
+      prisma.broadcast.create({
+        data: { id: randomUUID(), text, level: "info", createdById: userId, roomId: extra.roomId ?? null, expiresAt: extra.expiresAt ?? null, retractedAt: extra.retractedAt ?? null, createdAt: new Date(extra.at) },
+      });
+    await make("everywhere", { at: now - 5000 });
+    await make("here, for a while", { roomId, expiresAt: new Date(now + 60_000), at: now - 4000 });
+    await make("elsewhere", { roomId: other.id, at: now - 3000 });
+    await make("over", { roomId, expiresAt: new Date(now - 1000), at: now - 2000 });
+    await make("taken back", { retractedAt: new Date(now - 500), at: now - 1000 });
+    const at = new Date(now);
+    const expected = await prisma.broadcast.findMany({
+      where: { retractedAt: null, OR: [{ roomId }, { roomId: null }], AND: [{ OR: [{ expiresAt: null }, { expiresAt: { gt: at } }] }] },
+      orderBy: { createdAt: "asc" },
+      select: { id: true, text: true, level: true, createdAt: true, expiresAt: true, room: { select: { slug: true } } },
+    });
+    assert.deepEqual(expected.map((b) => b.text), ["everywhere", "here, for a while"]);
+    assert.deepEqual(await reads.activeBroadcasts(roomId, at), expected);
+    assert.deepEqual((await reads.activeBroadcasts(roomId, new Date(now + 120_000))).map((b) => b.text), ["everywhere"], "expiry compares times");
+
+    assert.equal(await reads.readState(userId, roomId), null);
+    await prisma.readState.create({ data: { userId, roomId, lastReadSeq: 3, muted: true } });
+    assert.deepEqual(await reads.readState(userId, roomId), { lastReadSeq: 3, muted: true });
+
+    // Baseline: the last message from before the user joined Relay.
+    const user = await prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    const before = await prisma.message.findFirst({ where: { roomId, createdAt: { lte: user.createdAt } }, orderBy: { seq: "desc" }, select: { seq: true } });
+    assert.equal(await reads.baseline(userId, roomId), before?.seq ?? 0);
+    const late = await prisma.user.create({ data: { id: randomUUID(), name: "Latecomer", email: `${randomUUID()}@users.invalid` } });
+    const head = (await prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq;
+    assert.ok(head > 0);
+    assert.equal(await reads.baseline(late.id, roomId), (await prisma.message.findFirst({ where: { roomId }, orderBy: { seq: "desc" } }))!.seq, "everything so far is from before they came");
+    const early = await prisma.user.create({ data: { id: randomUUID(), name: "Early", email: `${randomUUID()}@users.invalid`, createdAt: new Date(0) } });
+    assert.equal(await reads.baseline(early.id, roomId), 0);
+  });
 });

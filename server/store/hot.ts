@@ -77,6 +77,25 @@ export interface HotStore {
    * snapshot. Null where the services' Prisma read serves (PostgreSQL).
    */
   page: ((roomId: string, before: number | null, limit: number) => Promise<{ head: number; rows: PageRow[] }>) | null;
+  /**
+   * What connecting and joining read besides the page, as prepared statements; null where
+   * the services' Prisma reads serve (PostgreSQL). Each says what the Prisma
+   * read it replaces says.
+   */
+  joinReads: JoinReads | null;
+}
+
+export interface JoinReads {
+  /** A session by its token, with what a credential needs of its user. */
+  sessionByToken(token: string): Promise<{ id: string; userId: string; expiresAt: Date; name: string; role: string | null; isAnonymous: boolean | null; banned: boolean | null } | null>;
+  /** The room's newest message, deleted or not (the lobby's preview). */
+  lastMessage(roomId: string): Promise<{ body: string; createdAt: Date; author: { name: string; isAnonymous: boolean | null } } | null>;
+  /** Unretracted broadcasts for this room or every room, unexpired at `now`, oldest first. */
+  activeBroadcasts(roomId: string, now: Date): Promise<{ id: string; text: string; level: string; createdAt: Date; expiresAt: Date | null; room: { slug: string } | null }[]>;
+  /** The user's stored read position and mute in the room, if any. */
+  readState(userId: string, roomId: string): Promise<{ lastReadSeq: number; muted: boolean } | null>;
+  /** A never-read room's position: the seq of its last message from before the user joined Relay (0 if none). */
+  baseline(userId: string, roomId: string): Promise<number>;
 }
 
 export function createHotStore(prisma: PrismaClient): HotStore {
@@ -165,6 +184,25 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
       `SELECT messageId, emoji, userId, createdAt FROM reaction
         WHERE messageId IN (SELECT value FROM json_each(?)) ORDER BY createdAt ASC`,
     );
+    const lastMessage = db.prepare<[string], { body: string; createdAt: string; name: string; isAnonymous: number | null }>(
+      `SELECT m.body, m.createdAt, u.name, u.isAnonymous FROM message m JOIN "user" u ON u.id = m.authorId
+        WHERE m.roomId = ? ORDER BY m.seq DESC LIMIT 1`,
+    );
+    // Stored times are all ISO 8601 with the same offset and precision (sqliteTime), so they compare as text.
+    const broadcasts = db.prepare<[string, string], { id: string; text: string; level: string; createdAt: string; expiresAt: string | null; slug: string | null }>(
+      `SELECT b.id, b.text, b.level, b.createdAt, b.expiresAt, r.slug FROM broadcast b LEFT JOIN room r ON r.id = b.roomId
+        WHERE b.retractedAt IS NULL AND (b.roomId = ? OR b.roomId IS NULL) AND (b.expiresAt IS NULL OR b.expiresAt > ?)
+        ORDER BY b.createdAt ASC`,
+    );
+    const readState = db.prepare<[string, string], { lastReadSeq: number; muted: number }>(
+      `SELECT lastReadSeq, muted FROM read_state WHERE userId = ? AND roomId = ?`,
+    );
+    const baseline = db.prepare<[string, string], { seq: number }>(
+      `SELECT m.seq FROM message m, "user" u WHERE m.roomId = ? AND u.id = ? AND m.createdAt <= u.createdAt ORDER BY m.seq DESC LIMIT 1`,
+    );
+    const session = db.prepare<[string], { id: string; userId: string; expiresAt: string; name: string; role: string | null; isAnonymous: number | null; banned: number | null }>(
+      `SELECT s.id, s.userId, s.expiresAt, u.name, u.role, u.isAnonymous, u.banned FROM session s JOIN "user" u ON u.id = s.userId WHERE s.token = ?`,
+    );
     const page = (roomId: string, before: number | null, limit: number) => {
       const top = head.get(roomId)?.lastSeq ?? 0;
       const raw = pageRows.all(roomId, before ?? Number.MAX_SAFE_INTEGER, limit);
@@ -216,7 +254,9 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
     });
     // Prisma's adapter turns on safe integers for the connection (BigInt
     // results); our columns are all well inside a double.
-    for (const st of [room, member, poster, sent, bump, insert, log, author, gram, head, pageRows, replies, reactions] as Statement[]) st.safeIntegers(false);
+    for (const st of [room, member, poster, sent, bump, insert, log, author, gram, head, pageRows, replies, reactions, lastMessage, broadcasts, readState, baseline, session] as Statement[]) {
+      st.safeIntegers(false);
+    }
     // One transaction around the batch; append, nested, is a savepoint each.
     const appendAll = db.transaction((inputs: AppendInput[]): AppendResult[] =>
       inputs.map((input) => {
@@ -227,7 +267,7 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
         }
       }),
     );
-    return { room, member, poster, sent, appendAll, page };
+    return { room, member, poster, sent, appendAll, page, lastMessage, broadcasts, readState, baseline, session };
   }
   const run = <T>(fn: (s: ReturnType<typeof prepare>) => T) => connection.run((db) => fn((prepared ??= prepare(db))));
 
@@ -271,6 +311,31 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
       });
     },
     page: (roomId, before, limit) => run((s) => s.page(roomId, before, limit)),
+    joinReads: {
+      sessionByToken: (token) => run((s) => {
+        const r = s.session.get(token);
+        return r ? { ...r, expiresAt: readTime(r.expiresAt), isAnonymous: readBool(r.isAnonymous), banned: readBool(r.banned) } : null;
+      }),
+      lastMessage: (roomId) => run((s) => {
+        const r = s.lastMessage.get(roomId);
+        return r ? { body: r.body, createdAt: readTime(r.createdAt), author: { name: r.name, isAnonymous: readBool(r.isAnonymous) } } : null;
+      }),
+      activeBroadcasts: (roomId, now) => run((s) =>
+        s.broadcasts.all(roomId, sqliteTime(now)).map((b) => ({
+          id: b.id,
+          text: b.text,
+          level: b.level,
+          createdAt: readTime(b.createdAt),
+          expiresAt: readOptionalTime(b.expiresAt),
+          room: b.slug === null ? null : { slug: b.slug },
+        })),
+      ),
+      readState: (userId, roomId) => run((s) => {
+        const r = s.readState.get(userId, roomId);
+        return r ? { lastReadSeq: r.lastReadSeq, muted: r.muted === 1 } : null;
+      }),
+      baseline: (userId, roomId) => run((s) => s.baseline.get(roomId, userId)?.seq ?? 0),
+    },
   };
 }
 
@@ -298,6 +363,7 @@ function sendError(err: unknown): unknown {
 function prismaStore(prisma: PrismaClient): HotStore {
   return {
     page: null,
+    joinReads: null,
     async roomBySlug(slug) {
       return prisma.room.findUnique({
         where: { slug },
