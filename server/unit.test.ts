@@ -10,7 +10,7 @@ import { parseEnv } from "./env";
 import type { AppError } from "./errors";
 import { createLimiter } from "./lib/limits";
 import { slugify } from "./lib/slug";
-import { createPresenceService } from "./services/presence";
+import { COALESCE_MS, CROWD, MAX_COALESCE_MS, createPresenceService, windowOf } from "./services/presence";
 
 describe("parseEnv", () => {
   it("accepts an empty environment with defaults", () => {
@@ -253,6 +253,15 @@ describe("presence service", () => {
     users[0] = renamed;
     assert.deepEqual(p.online("general"), expected());
     assert.equal(p.online("general").filter((u) => u.id === "u0").length, 1);
+  });
+
+  it("a crowded room's deltas are coalesced over a window that grows with it", () => {
+    assert.equal(windowOf(0), COALESCE_MS);
+    assert.equal(windowOf(CROWD), COALESCE_MS);
+    assert.equal(windowOf(1000), 2 * COALESCE_MS);
+    assert.equal(windowOf(3000), 6 * COALESCE_MS);
+    assert.equal(windowOf(1_000_000), MAX_COALESCE_MS);
+    assert.equal(windowOf(3000, 1), 6, "scaled from the configured window");
   });
 
   it("a join's listing is capped in a crowd, keeps the joiner, and always has the total", () => {

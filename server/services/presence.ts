@@ -15,7 +15,7 @@
  *   the others within NODE_TTL_MS + SYNC_MS.
  *
  * What clients get is deltas (`joined`, `left`), coalesced per room over
- * COALESCE_MS, and only for users whose cluster-wide presence changed: a join
+ * COALESCE_MS (longer in a crowd, windowOf), and only for users whose cluster-wide presence changed: a join
  * storm of n users costs n entries to each member, not n full lists (n²).
  * Each delta carries the room's new total. A join's answer carries the total
  * and the first ONLINE_LIST_MAX users by name (and the joiner): the whole
@@ -37,6 +37,17 @@ const byName = (a: UserRef, b: UserRef) => collator.compare(a.name, b.name) || (
 
 /** Changes within this window reach clients as one delta per room (a join storm becomes a few frames). */
 export const COALESCE_MS = 100;
+/**
+ * A delta costs one frame per member, so a crowded room's window grows with
+ * it: COALESCE_MS up to CROWD members, then in proportion (1,000 online:
+ * 200 ms, 3,000: 600 ms), at most MAX_COALESCE_MS. A join storm then costs
+ * each member a few frames a second however fast people arrive.
+ */
+export const CROWD = 500;
+export const MAX_COALESCE_MS = 2_000;
+export function windowOf(online: number, base = COALESCE_MS): number {
+  return Math.min(MAX_COALESCE_MS, Math.max(base, Math.round((base * online) / CROWD)));
+}
 /** At most this many users (by name) in a join's answer; the total is always there. */
 export const ONLINE_LIST_MAX = 100;
 /** A typing "true" is relayed at most this often per user and room (clients repeat it while typing). */
@@ -99,9 +110,10 @@ export function createPresenceService(deps: {
   const cluster = new Map<string, Map<string, { user: UserRef; nodes: Set<string> }>>();
   /** Per room: the cluster view's users in name order (then id, so that every user has one place). */
   const ordered = new Map<string, UserRef[]>();
-  /** Per room: users whose cluster presence may have changed since the last flush, and whether they were online then. */
-  const pending = new Map<string, Map<string, { before: boolean; user: UserRef }>>();
+  /** Per room: users whose cluster presence may have changed since the last flush (and whether they were online then), and when it goes out. */
+  const pending = new Map<string, { users: Map<string, { before: boolean; user: UserRef }>; due: number }>();
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let timerDue = Infinity;
   const typingSent = new Map<string, number>(); // room|user -> when "true" was last relayed
   let closed = false;
 
@@ -110,28 +122,43 @@ export function createPresenceService(deps: {
 
   function mark(room: string, userId: string, user: UserRef, before: boolean) {
     let changes = pending.get(room);
-    if (!changes) pending.set(room, (changes = new Map()));
-    if (!changes.has(userId)) changes.set(userId, { before, user });
-    if (!flushTimer && !closed) {
-      flushTimer = setTimeout(flush, coalesceMs);
-      flushTimer.unref?.();
+    if (!changes) {
+      pending.set(room, (changes = { users: new Map(), due: Date.now() + windowOf(cluster.get(room)?.size ?? 0, coalesceMs) }));
+      schedule();
     }
+    if (!changes.users.has(userId)) changes.users.set(userId, { before, user });
+  }
+
+  /** The timer runs for the room that is due first. */
+  function schedule() {
+    if (closed) return;
+    let first = Infinity;
+    for (const { due } of pending.values()) first = Math.min(first, due);
+    if (first === Infinity || (flushTimer && timerDue <= first)) return;
+    clearTimeout(flushTimer);
+    timerDue = first;
+    flushTimer = setTimeout(flush, Math.max(0, first - Date.now()));
+    flushTimer.unref?.();
   }
 
   function flush() {
     flushTimer = undefined;
+    timerDue = Infinity;
+    const now = Date.now();
     for (const [room, changes] of pending) {
+      if (changes.due > now) continue;
+      pending.delete(room);
       const joined: UserRef[] = [];
       const left: string[] = [];
-      const now = cluster.get(room);
-      for (const [userId, { before, user }] of changes) {
-        const after = now?.has(userId) ?? false;
-        if (after && !before) joined.push(now!.get(userId)!.user ?? user);
+      const users = cluster.get(room);
+      for (const [userId, { before, user }] of changes.users) {
+        const after = users?.has(userId) ?? false;
+        if (after && !before) joined.push(users!.get(userId)!.user ?? user);
         if (!after && before) left.push(userId);
       }
-      if (joined.length || left.length) emit(room, { room, joined, left, count: now?.size ?? 0 });
+      if (joined.length || left.length) emit(room, { room, joined, left, count: users?.size ?? 0 });
     }
-    pending.clear();
+    schedule();
   }
 
   /** Applies one node's change to the cluster view. */
