@@ -14,7 +14,9 @@
  * that withdrawing it can close the connection (server/realtime/connections.ts),
  * and `revalidate` re-reads a batch of them for the periodic check.
  */
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Auth } from "./auth";
+import type { HotStore } from "./store/hot";
 import type { PrismaClient } from "./generated/prisma/client";
 import type { Principal } from "./realtime/connections";
 import type { Actor } from "./services/actor";
@@ -62,11 +64,73 @@ export function bearerToken(headers: Headers): string | null {
 /** `banned` is nullable: "not banned" must also match NULL, which `not: true` alone would not in SQL. */
 const notBanned = { OR: [{ banned: false }, { banned: null }] };
 
-export function createCredentials(deps: { auth: Auth; prisma: PrismaClient; tokens: TokenService }): Credentials {
-  const { auth, prisma, tokens } = deps;
+/** A cookie's value as better-call reads it: the first of that name, quotes removed, URL-decoded. */
+export function cookieValue(header: string, name: string): string | null {
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"')) value = value.slice(1, -1);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return null;
+}
+
+/** `value.signature` as better-call signs cookies (HMAC-SHA-256, base64): the value when the signature holds. */
+export function verifiedCookie(signed: string, secret: string): string | null {
+  const dot = signed.lastIndexOf(".");
+  if (dot < 1) return null;
+  const value = signed.slice(0, dot);
+  const signature = signed.slice(dot + 1);
+  if (signature.length !== 44 || !signature.endsWith("=")) return null;
+  const given = Buffer.from(signature, "base64");
+  const expected = createHmac("sha256", secret).update(value).digest();
+  return given.length === expected.length && timingSafeEqual(given, expected) ? value : null;
+}
+
+export function createCredentials(deps: { auth: Auth; prisma: PrismaClient; tokens: TokenService; store: Pick<HotStore, "joinReads"> }): Credentials {
+  const { auth, prisma, tokens, store } = deps;
+
+  /**
+   * The common case without better-auth's request machinery (about 1 ms of
+   * CPU per handshake; a reconnect storm is thousands of them): its own
+   * cookie name and signature checked here, the session and user read by one
+   * prepared statement (SQLite). It only ever answers yes: a signed token
+   * whose session is unexpired and not yet due for better-auth's refresh, of
+   * a user not banned. Anything else (no such session, expiry, refresh,
+   * "don't remember me", PostgreSQL) is left to auth.api.getSession, which
+   * keeps its refresh and clean-up.
+   */
+  async function fastSession(cookie: string): Promise<UserCredential | null> {
+    const reads = store.joinReads;
+    if (!reads) return null;
+    const context = await auth.$context;
+    if (cookieValue(cookie, context.authCookies.dontRememberToken.name) !== null) return null;
+    const signed = cookieValue(cookie, context.authCookies.sessionToken.name);
+    const token = signed && verifiedCookie(signed, context.secret);
+    if (!token) return null;
+    const found = await reads.sessionByToken(token);
+    if (!found || found.banned) return null;
+    const now = Date.now();
+    const { expiresIn, updateAge } = context.sessionConfig;
+    const dueForRefresh = found.expiresAt.getTime() - expiresIn * 1000 + updateAge * 1000 <= now;
+    if (found.expiresAt.getTime() <= now || dueForRefresh) return null;
+    return {
+      kind: "session",
+      actor: { id: found.userId, name: found.name, role: found.role ?? "member", guest: found.isAnonymous === true },
+      principal: { userId: found.userId, sessionId: found.id, expiresAt: found.expiresAt },
+    };
+  }
 
   async function session(headers: Headers): Promise<UserCredential | null> {
-    if (!headers.get("cookie")) return null;
+    const cookie = headers.get("cookie");
+    if (!cookie) return null;
+    const fast = await fastSession(cookie);
+    if (fast) return fast;
     const found = await auth.api.getSession({ headers });
     if (!found) return null;
     const user = found.user as typeof found.user & { role?: string | null; isAnonymous?: boolean | null; banned?: boolean | null };
