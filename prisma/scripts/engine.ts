@@ -30,11 +30,12 @@ export const MIGRATIONS_DIR = migrationsDir("sqlite");
 export const NO_FILTER = { externalTables: [], externalEnums: [] };
 /**
  * Tables the migrations create by hand and schema.prisma does not model: the
- * SQLite search index (FTS5's virtual table and its shadow tables, see
- * prisma/migrations/sqlite/*_dms_search). A diff leaves them alone instead of
+ * SQLite search indexes (FTS5's virtual tables and their shadow tables, see
+ * prisma/migrations/sqlite/*_dms_search and *_search_chars). A diff leaves them alone instead of
  * proposing to drop them.
  */
-export const HAND_WRITTEN_TABLES = ["message_fts", "message_fts_config", "message_fts_content", "message_fts_data", "message_fts_docsize", "message_fts_idx"];
+const fts5 = (name: string) => [name, ...["config", "content", "data", "docsize", "idx"].map((shadow) => `${name}_${shadow}`)];
+export const HAND_WRITTEN_TABLES = [...fts5("message_fts"), ...fts5("message_chars")];
 export const DIFF_FILTER = { externalTables: HAND_WRITTEN_TABLES, externalEnums: [] };
 
 /**

@@ -37,7 +37,8 @@ import type { ModerationService } from "./moderation";
 import { DuplicateSend, type HotStore, type MessageRow } from "../store/hot";
 import { mentionsOf, resolveMentions } from "./mentions";
 import { summarize, withReactions } from "./reactions";
-import { gramsOf, indexMessage, unindexMessage } from "./search";
+import { indexMessage, unindexMessage } from "./search";
+import { providerOfClient } from "../db";
 
 export interface MessageService {
   send(actor: Actor, input: unknown): Promise<Message>;
@@ -142,6 +143,7 @@ export function createMessageService(deps: {
   online: (room: string) => { id: string }[];
 }): MessageService {
   const { prisma, store, bus, rooms, moderation, admin, limiter } = deps;
+  const provider = providerOfClient(prisma);
 
   /** A page of live messages below `before` (the newest without it), oldest first, and the head as of the read. */
   async function read(room: RoomRecord, before: number | undefined, limit: number): Promise<{ head: number | null; messages: Message[] }> {
@@ -212,13 +214,12 @@ export function createMessageService(deps: {
       let row: Row;
       const started = performance.now();
       try {
-        // The search index's grams are written in the same transaction (server/services/search.ts).
+        // The store writes the search index in the same transaction (server/services/search.ts).
         const appended = await store.appendMessage({
           roomId: room.id,
           authorId: actor.id,
           clientId: req.clientId,
           body,
-          grams: gramsOf(body),
           mentions,
           replyToId: original?.id ?? null,
         });
@@ -246,7 +247,7 @@ export function createMessageService(deps: {
       if (body === row.body) return toMessage(room.slug, row);
       const { updated, seq } = await prisma.$transaction(async (tx) => {
         await stillThere(tx, row.id, { body, editedAt: new Date() });
-        await indexMessage(tx, row.id, body);
+        await indexMessage(tx, provider, row.id, body);
         const seq = await appendLog(tx, room.id, "message:updated", { messageId: row.id });
         const updated = await tx.message.findUniqueOrThrow({ where: { id: row.id }, include: withAuthor });
         return { updated, seq };
@@ -266,7 +267,7 @@ export function createMessageService(deps: {
       const seq = await prisma.$transaction(async (tx) => {
         // The row stays (its seq is part of the log); the text does not.
         await stillThere(tx, row.id, { body: "", deletedAt: new Date() });
-        await unindexMessage(tx, row.id);
+        await unindexMessage(tx, provider, row.id);
         const seq = await appendLog(tx, room.id, "message:deleted", { messageId: row.id });
         if (row.author.id !== actor.id) {
           await recordAudit(tx, {

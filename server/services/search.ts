@@ -7,10 +7,17 @@
  *   (`message_fts`, a virtual table whose rowid is the message row's rowid;
  *   triggers in the migration keep it in step on insert, edit and deletion,
  *   whatever path writes the row).
- * - Shorter queries (both databases): `message_gram`, the distinct case-folded
- *   unigrams and bigrams of every live body, one indexed row each, written here
- *   in the same transaction as the send, edit or deletion.
- * - PostgreSQL, 3+ characters: the same gram table. A message holds the query
+ * - SQLite, 1 or 2 characters: FTS5 again (`message_chars`, the same rowid),
+ *   over each live body written as one ASCII token per case-folded code point
+ *   (charDoc: "你好" is "u4f60 u597d"), so that a query is a phrase of its
+ *   characters' tokens. One row per message: an insert costs about 0.1 ms,
+ *   where a B-tree row per unigram and bigram cost about 2 ms (docs/
+ *   benchmarks.md). Written by the store and by edits and deletions here, in
+ *   the same transaction; a trigger removes a row whose message row goes.
+ * - PostgreSQL, every length: `message_gram`, the distinct case-folded
+ *   unigrams and bigrams of every live body, one indexed row each, written in
+ *   the same transaction as the send, edit or deletion. 1 or 2 characters are
+ *   one gram lookup; for 3+ the gram table too. A message holds the query
  *   only if it holds all of the query's bigrams (an indexed lookup), and the
  *   candidates are then checked with strpos. (pg_trgm was the other candidate;
  *   it drops characters that are not alphanumeric in the server's locale,
@@ -79,6 +86,17 @@ export function gramsOf(body: string): string[] {
   return [...out];
 }
 
+/** A code point's token in message_chars: "u" and its hex code point (what the migration's SQL writes too). */
+const charToken = (ch: string) => `u${ch.codePointAt(0)!.toString(16)}`;
+
+/** A body as message_chars indexes it: a token per case-folded code point, in order. */
+export function charDoc(body: string): string {
+  return foldChars(body).map(charToken).join(" ");
+}
+
+/** A short query as an FTS5 phrase of its characters' tokens (all ASCII alphanumerics: nothing to escape). */
+export const charPhrase = (q: string) => `"${charDoc(q)}"`;
+
 /** Every non-overlapping occurrence of `query` in `body`, case-folded, as UTF-16 [start, end) offsets. */
 export function highlightsOf(body: string, query: string): [number, number][] {
   const q = foldChars(query);
@@ -104,16 +122,22 @@ export function highlightsOf(body: string, query: string): [number, number][] {
   return out;
 }
 
-/** Replaces a message's grams (inside the caller's transaction). An empty body leaves none. */
-export async function indexMessage(tx: Tx | PrismaClient, messageId: string, body: string): Promise<void> {
-  await tx.messageGram.deleteMany({ where: { messageId } });
-  const grams = body ? gramsOf(body) : [];
+/** Replaces a message's short-query index entry (inside the caller's transaction). An empty body leaves none. */
+export async function indexMessage(tx: Tx | PrismaClient, provider: "sqlite" | "postgresql", messageId: string, body: string): Promise<void> {
+  await unindexMessage(tx, provider, messageId);
+  if (!body) return;
+  if (provider === "sqlite") {
+    await tx.$executeRaw`INSERT INTO message_chars(rowid, doc) SELECT rowid, ${charDoc(body)} FROM message WHERE id = ${messageId}`;
+    return;
+  }
+  const grams = gramsOf(body);
   if (grams.length) await tx.messageGram.createMany({ data: grams.map((gram) => ({ gram, messageId })) });
 }
 
-/** Drops a deleted message from the gram index. (FTS5 rows go by trigger.) */
-export async function unindexMessage(tx: Tx | PrismaClient, messageId: string): Promise<void> {
-  await tx.messageGram.deleteMany({ where: { messageId } });
+/** Drops a deleted message from the short-query index. (message_fts's row goes by trigger.) */
+export async function unindexMessage(tx: Tx | PrismaClient, provider: "sqlite" | "postgresql", messageId: string): Promise<void> {
+  if (provider === "sqlite") await tx.$executeRaw`DELETE FROM message_chars WHERE rowid = (SELECT rowid FROM message WHERE id = ${messageId})`;
+  else await tx.messageGram.deleteMany({ where: { messageId } });
 }
 
 /** FTS5 phrase syntax: the whole query as one quoted string, quotes doubled. */
@@ -150,8 +174,12 @@ export function searchSql(input: SearchSqlInput): Prisma.Sql {
     : Prisma.empty;
   const tail = Prisma.sql`AND m."deletedAt" IS NULL AND ${rooms} ${cursor} ORDER BY m."createdAt" DESC, m."roomId" DESC, m.seq DESC LIMIT ${take}`;
 
+  if (provider === "sqlite" && chars.length <= 2) {
+    // CROSS JOIN: SQLite keeps the index lookup as the outer loop.
+    return Prisma.sql`SELECT m.id FROM message_chars AS c CROSS JOIN message AS m
+      WHERE message_chars MATCH ${charPhrase(q)} AND m.rowid = c.rowid ${tail}`;
+  }
   if (chars.length <= 2) {
-    // CROSS JOIN: SQLite keeps the gram lookup as the outer loop (PostgreSQL plans it freely).
     return Prisma.sql`SELECT m.id FROM message_gram AS g CROSS JOIN message AS m
       WHERE g.gram = ${chars.join("")} AND m.id = g."messageId" ${tail}`;
   }

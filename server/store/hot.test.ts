@@ -8,10 +8,12 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { providerOfClient } from "../db";
 import { createHotStore, DuplicateSend, type HotStore } from "./hot";
-import { gramsOf } from "../services/search";
+import { charDoc, gramsOf } from "../services/search";
 import { connectClient, connected, joinAsGuest, startServer, type Harness } from "../test/harness";
 
 /** A server whose #general holds one message by a real guest (so the user row is what better-auth writes), and a hot store on its Prisma. */
@@ -68,7 +70,7 @@ describe("hot store", () => {
 
   test("an appended message reads back through Prisma, with its log row", async () => {
     const clientId = randomUUID();
-    const row = await store.appendMessage({ roomId, authorId: userId, clientId, body: "héllo 你好 🎉", grams: gramsOf("héllo 你好 🎉") });
+    const row = await store.appendMessage({ roomId, authorId: userId, clientId, body: "héllo 你好 🎉" });
     const stored = await h.app.prisma.message.findUniqueOrThrow({ where: { id: row.id }, include: { author: true } });
     assert.equal(stored.seq, row.seq);
     assert.equal(stored.body, "héllo 你好 🎉");
@@ -79,14 +81,21 @@ describe("hot store", () => {
     assert.equal(log.type, "message");
     assert.equal(log.messageId, row.id);
     assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, row.seq);
-    const grams = await h.app.prisma.messageGram.findMany({ where: { messageId: row.id }, select: { gram: true } });
-    assert.deepEqual(grams.map((g) => g.gram).sort(), gramsOf("héllo 你好 🎉").sort());
-    assert.ok(grams.some((g) => g.gram === "你好"));
+    // The short-query search index, written in the same transaction.
+    if (providerOfClient(h.app.prisma) === "sqlite") {
+      const [chars] = await h.app.prisma.$queryRaw<{ doc: string }[]>`SELECT c.doc FROM message_chars c JOIN message m ON m.rowid = c.rowid WHERE m.id = ${row.id}`;
+      assert.equal(chars?.doc, charDoc("héllo 你好 🎉"));
+      assert.match(chars!.doc, /u4f60 u597d/, "你好 as two tokens in order");
+    } else {
+      const grams = await h.app.prisma.messageGram.findMany({ where: { messageId: row.id }, select: { gram: true } });
+      assert.deepEqual(grams.map((g) => g.gram).sort(), gramsOf("héllo 你好 🎉").sort());
+      assert.ok(grams.some((g) => g.gram === "你好"));
+    }
 
     const again = await store.sentBefore(userId, clientId);
     assert.deepEqual(again, { ...row, createdAt: again!.createdAt });
     assert.equal(again!.createdAt.getTime(), row.createdAt.getTime());
-    await assert.rejects(store.appendMessage({ roomId, authorId: userId, clientId, body: "retry", grams: [] }), DuplicateSend);
+    await assert.rejects(store.appendMessage({ roomId, authorId: userId, clientId, body: "retry" }), DuplicateSend);
     // The failed attempt took no seq.
     assert.equal((await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq, row.seq);
   });
@@ -94,12 +103,12 @@ describe("hot store", () => {
   test("sends in one turn share a transaction, and a duplicate among them fails alone", async () => {
     const startSeq = (await h.app.prisma.room.findUniqueOrThrow({ where: { id: roomId } })).lastSeq;
     const dup = randomUUID();
-    await store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "original", grams: [] });
+    await store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "original" });
     // Issued together: one batch (same turn of the event loop).
     const results = await Promise.allSettled([
-      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "a", grams: [] }),
-      store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "retry", grams: [] }),
-      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "b", grams: [] }),
+      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "a" }),
+      store.appendMessage({ roomId, authorId: userId, clientId: dup, body: "retry" }),
+      store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "b" }),
     ]);
     assert.equal(results[0].status, "fulfilled");
     assert.equal(results[1].status, "rejected");
@@ -169,7 +178,7 @@ describe("hot store on SQLite's shared connection", () => {
       .catch((err: Error) => err.message);
     // Let the transaction take the connection, then send while it is open.
     await new Promise((r) => setTimeout(r, 20));
-    const send = store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "during", grams: [] }).then((row) => {
+    const send = store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body: "during" }).then((row) => {
       appended = true;
       return row;
     });
@@ -189,7 +198,7 @@ describe("hot store on SQLite's shared connection", () => {
   test("a page reads what Prisma's include reads: authors, mentions, replies (live and deleted), reactions; never a deleted message", async () => {
     const other = await h.app.prisma.user.create({ data: { id: randomUUID(), name: "Other Person", email: `${randomUUID()}@users.invalid` } });
     const add = (authorId: string, body: string, extra: { mentions?: string; replyToId?: string } = {}) =>
-      store.appendMessage({ roomId, authorId, clientId: randomUUID(), body, grams: [], ...extra });
+      store.appendMessage({ roomId, authorId, clientId: randomUUID(), body, ...extra });
     const original = await add(other.id, "the original");
     const doomed = await add(userId, "to be deleted");
     const replyLive = await add(userId, "a reply", { replyToId: original.id, mentions: JSON.stringify([other.id]) });
@@ -271,5 +280,31 @@ describe("hot store on SQLite's shared connection", () => {
     assert.equal(await reads.baseline(late.id, roomId), (await prisma.message.findFirst({ where: { roomId }, orderBy: { seq: "desc" } }))!.seq, "everything so far is from before they came");
     const early = await prisma.user.create({ data: { id: randomUUID(), name: "Early", email: `${randomUUID()}@users.invalid`, createdAt: new Date(0) } });
     assert.equal(await reads.baseline(early.id, roomId), 0);
+  });
+
+  test("message_chars: the migration's backfill writes what the store writes, and a deleted message row takes its row along", async () => {
+    const prisma = h.app.prisma;
+    const bodies = ["Hello, World", "你好，世界 🎉🎉", "tabs\tand  spaces"];
+    const rows = [];
+    for (const body of bodies) rows.push(await store.appendMessage({ roomId, authorId: userId, clientId: randomUUID(), body }));
+    const docs = async () =>
+      new Map(
+        (await prisma.$queryRaw<{ id: string; doc: string }[]>`SELECT m.id, c.doc FROM message_chars c JOIN message m ON m.rowid = c.rowid`).map((r) => [r.id, r.doc]),
+      );
+    const written = await docs();
+    for (const [i, row] of rows.entries()) assert.equal(written.get(row.id), charDoc(bodies[i]!));
+    // The backfill, run on the same messages, writes the same documents (its lower() folds ASCII, as these need).
+    const migration = readFileSync(path.join(import.meta.dirname, "../../prisma/migrations/sqlite/20261201220000_search_chars/migration.sql"), "utf8");
+    const backfill = /INSERT INTO "message_chars"[\s\S]*?GROUP BY rid;/.exec(migration)?.[0];
+    assert.ok(backfill, "the migration has its backfill");
+    await prisma.$executeRawUnsafe(`DELETE FROM message_chars`);
+    await prisma.$executeRawUnsafe(backfill);
+    const backfilled = await docs();
+    for (const row of rows) assert.equal(backfilled.get(row.id), written.get(row.id), row.body);
+    // A message row deleted outright (its room or author deleted) leaves no search row behind.
+    await prisma.message.delete({ where: { id: rows[0]!.id } });
+    assert.equal((await docs()).has(rows[0]!.id), false);
+    const orphans = await prisma.$queryRaw<{ n: number }[]>`SELECT count(*) AS n FROM message_chars WHERE rowid NOT IN (SELECT rowid FROM message)`;
+    assert.equal(Number(orphans[0]?.n), 0);
   });
 });

@@ -21,6 +21,7 @@ import { randomUUID } from "node:crypto";
 import type { Statement } from "better-sqlite3";
 import { sqliteConnectionOf, type BetterSqliteDatabase, type PrismaClient } from "../db";
 import type { RoomRecord } from "../services/rooms";
+import { charDoc, gramsOf } from "../services/search";
 
 /** A stored message with its author, as the services turn it into a `Message`. */
 export interface MessageRow {
@@ -164,7 +165,8 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
     );
     const log = db.prepare(`INSERT INTO log_event (roomId, seq, type, messageId, createdAt) VALUES (?, ?, 'message', ?, ?)`);
     const author = db.prepare<[string], { name: string; isAnonymous: number | null }>(`SELECT name, isAnonymous FROM "user" WHERE id = ?`);
-    const gram = db.prepare(`INSERT OR IGNORE INTO message_gram (gram, messageId) VALUES (?, ?)`);
+    // The short-query search index (server/services/search.ts): one FTS5 row per message.
+    const chars = db.prepare(`INSERT INTO message_chars (rowid, doc) VALUES (?, ?)`);
     // A page: one range read on (roomId, seq) with the author joined, then
     // the messages it answers and its reactions, each one read for the page.
     const head = db.prepare<[string], { lastSeq: number }>(`SELECT lastSeq FROM room WHERE id = ?`);
@@ -237,9 +239,9 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
       const id = randomUUID();
       const now = new Date();
       const stamp = sqliteTime(now);
-      insert.run(id, input.roomId, counter.lastSeq, input.clientId, input.authorId, input.body, stamp, input.mentions ?? "[]", input.replyToId ?? null);
+      const row = insert.run(id, input.roomId, counter.lastSeq, input.clientId, input.authorId, input.body, stamp, input.mentions ?? "[]", input.replyToId ?? null);
       log.run(input.roomId, counter.lastSeq, id, stamp);
-      for (const g of input.grams) gram.run(g, id);
+      if (input.body) chars.run(row.lastInsertRowid, charDoc(input.body));
       return {
         id,
         roomId: input.roomId,
@@ -254,7 +256,7 @@ function sqliteStore(connection: NonNullable<ReturnType<typeof sqliteConnectionO
     });
     // Prisma's adapter turns on safe integers for the connection (BigInt
     // results); our columns are all well inside a double.
-    for (const st of [room, member, poster, sent, bump, insert, log, author, gram, head, pageRows, replies, reactions, lastMessage, broadcasts, readState, baseline, session] as Statement[]) {
+    for (const st of [room, member, poster, sent, bump, insert, log, author, chars, head, pageRows, replies, reactions, lastMessage, broadcasts, readState, baseline, session] as Statement[]) {
       st.safeIntegers(false);
     }
     // One transaction around the batch; append, nested, is a savepoint each.
@@ -343,9 +345,8 @@ export type AppendInput = {
   roomId: string;
   authorId: string;
   clientId: string;
+  /** Indexed for search with it: message_chars on SQLite, message_gram on PostgreSQL (server/services/search.ts). */
   body: string;
-  /** The body's rows in the search index (message_gram; search.ts gramsOf), written with it. */
-  grams: string[];
   /** The mentioned user ids as stored (a JSON array); "[]" when omitted. */
   mentions?: string;
   /** The message this one answers, already checked to be in the room. */
@@ -397,7 +398,8 @@ function prismaStore(prisma: PrismaClient): HotStore {
         },
       });
     },
-    async appendMessage({ roomId, authorId, clientId, body, grams, mentions = "[]", replyToId = null }) {
+    async appendMessage({ roomId, authorId, clientId, body, mentions = "[]", replyToId = null }) {
+      const grams = gramsOf(body);
       // One statement: PostgreSQL runs it atomically; the counter row's lock
       // orders concurrent sends to a room (read committed re-reads it after
       // the wait, see server/db.ts), and the foreign keys are checked at its

@@ -1,0 +1,2 @@
+-- SQLite only (its short-query search index moved to FTS5, message_chars).
+-- PostgreSQL keeps message_gram: nothing changes here.
