@@ -4,8 +4,8 @@
  *   npm run bench                 # full: 3 reps, 500 subscribers, 3,000-client storm, 1M-message history
  *   npm run bench -- --quick      # about a minute, small sizes, 1 rep (CI: proves the bench still runs)
  *   options: --reps N, --subs N, --storm N, --size BYTES, --history N, --no-write, --build,
- *            --only fanout,storm,sse,history,pg  --servers relay,socketio,ws,sse
- *            --profile (CPU profiles of every Relay server into bench/profiles/; read them with
+ *            --only fanout,storm,sse,history,pg  --servers relay,socketio,ws,sse  --rates 50,100 (the ramp's steps)
+ *            --profile (CPU profiles of every server into bench/profiles/; read them with
  *            `npx tsx bench/lib/proftop.ts bench/profiles/<file>.cpuprofile`)
  *   npx tsx bench/run.ts --render bench/results/latest.json   # rewrite the docs from saved results
  *
@@ -34,7 +34,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { HOST } from "./lib/clients";
 import { waitIdle, beginRamp, endRamp, guestCookies, httpLatency, openFanout, SENDERS, step, storm, type Kind, type StepResult } from "./lib/load";
-import { CORES, HAS_TASKSET, listening, pinGenerator, startProc, type Proc } from "./lib/procs";
+import { CORES, HAS_TASKSET, listening, pinGenerator, procCpuUs, startProc, type Proc } from "./lib/procs";
 import { latencySvg, ratioTable, type History, type Ramp, type Results, type Storm } from "./lib/report";
 import { continueRamp, maxSustained, sustained } from "./lib/stats";
 import { seedHistory } from "./lib/seed";
@@ -55,6 +55,7 @@ const { values: args } = parseArgs({
     servers: { type: "string" },
     render: { type: "string" },
     profile: { type: "boolean", default: false },
+    rates: { type: "string" },
   },
 });
 const QUICK = args.quick;
@@ -64,18 +65,20 @@ const CFG = {
   storm: Number(args.storm ?? (QUICK ? 100 : 3000)),
   size: Number(args.size ?? 100),
   history: Number(args.history ?? (QUICK ? 20_000 : 1_000_000)),
-  rates: QUICK ? [50, 100, 200] : [50, 100, 150, 200, 300, 400, 600, 800, 1000],
+  rates: args.rates ? args.rates.split(",").map(Number) : QUICK ? [50, 100, 200] : [50, 100, 150, 200, 300, 400, 600, 800, 1000],
   mustReach: [50, 100, 200],
   stepSeconds: QUICK ? 1 : 4,
   drainMs: QUICK ? 1500 : 3000,
   pgRates: QUICK ? [50] : [50, 100],
   historyRequests: QUICK ? 50 : 300,
 };
+/** How long the ramp watches a connected, quiet server before its first step. */
+const IDLE_MS = QUICK ? 1000 : 3000;
 const only = args.only ? new Set(args.only.split(",")) : null;
 const want = (what: string) => !only || only.has(what);
 const serverSet = args.servers ? new Set(args.servers.split(",")) : null;
 const wantServer = (s: string) => !serverSet || serverSet.has(s);
-const PARTIAL = Boolean(only || serverSet);
+const PARTIAL = Boolean(only || serverSet || args.rates);
 const WRITE_DOCS = args["no-write"] ? false : (args.write ?? !(QUICK || PARTIAL));
 const PROFILES = path.join(ROOT, "bench/profiles");
 const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -100,10 +103,9 @@ const relaySecret = randomBytes(32).toString("hex");
 
 async function startRelay(tag: string, extra: Record<string, string> = {}, dataDir?: string): Promise<Proc> {
   const dir = dataDir ?? mkdtempSync(path.join(WORK, `${tag}-`));
-  if (args.profile) mkdirSync(PROFILES, { recursive: true });
   return startProc(
     tag,
-    [...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${tag}-${Date.now()}.cpuprofile`] : []), "--enable-source-maps", "dist/index.mjs"],
+    [...profiling(tag), "--enable-source-maps", "dist/index.mjs"],
     {
       NODE_ENV: "production",
       DATABASE_URL: `file:${path.join(dir, "chat.db")}`,
@@ -126,9 +128,16 @@ async function startRelay(tag: string, extra: Record<string, string> = {}, dataD
   );
 }
 
+/** With --profile, node's flags for a CPU profile of this server. */
+function profiling(tag: string): string[] {
+  if (!args.profile) return [];
+  mkdirSync(PROFILES, { recursive: true });
+  return ["--cpu-prof", `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${tag}-${Date.now()}.cpuprofile`];
+}
+
 function startBaseline(kind: "socketio" | "ws" | "sse"): Promise<Proc> {
   const file = { socketio: "socketio-min.mjs", ws: "ws-min.mjs", sse: "sse-min.mjs" }[kind];
-  return startProc(kind, [path.join(ROOT, "bench/servers", file)], { NODE_ENV: "production" }, { cwd: ROOT, logFile: path.join(LOGS, `${kind}.log`), ready: listening });
+  return startProc(kind, [...profiling(kind), path.join(ROOT, "bench/servers", file)], { NODE_ENV: "production" }, { cwd: ROOT, logFile: path.join(LOGS, `${kind}.log`), ready: listening });
 }
 
 // ---- Measures -------------------------------------------------------------------------------
@@ -138,9 +147,15 @@ async function ramp(server: string, kind: Kind, proc: Proc, rep: number, cookies
   if (waited > 1.5) log(`${server} rep ${rep}: waited ${waited.toFixed(0)} s for the server to go quiet`);
   const f = await openFanout(kind, proc.port, CFG.subs, cookies);
   const steps: StepResult[] = [];
+  let idleCpuShare: number | undefined;
   beginRamp();
   try {
     await new Promise((r) => setTimeout(r, 500));
+    // What the server spends with every subscriber connected and nothing sent (timers, pings, housekeeping).
+    const idle0 = procCpuUs(proc.pid);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    idleCpuShare = (procCpuUs(proc.pid) - idle0) / (IDLE_MS * 1000);
+    log(`${server} rep ${rep}: idle with ${CFG.subs} subscribers, ${(idleCpuShare * 100).toFixed(1)} % of a core`);
     // A short warm-up (JIT, pools), not recorded.
     await step(f, proc.pid, rates[0]!, Math.min(1, CFG.stepSeconds), CFG.size, CFG.drainMs);
     await endRamp(CFG.drainMs);
@@ -171,6 +186,7 @@ async function ramp(server: string, kind: Kind, proc: Proc, rep: number, cookies
     rep,
     steps,
     maxSustained: max,
+    ...(idleCpuShare === undefined ? {} : { idleCpuShare }),
     ceilingReached: max === rates.at(-1),
     generatorBoundAtMax: steps.some((s) => s.rate > max && s.generatorBound) || !!atMax?.generatorBound,
   };

@@ -25,7 +25,13 @@ function rampDetail(res: Results): string {
     const ramps = res.ramps.filter((r) => r.server === server);
     if (!ramps.length) continue;
     const rates = [...new Set(ramps.flatMap((r) => r.steps.map((s) => s.rate)))].sort((a, b) => a - b);
-    out.push(`**${SERVER_LABEL[server]}** (max sustained per rep: ${ramps.map((r) => r.maxSustained).join(", ")} msg/s)`, "");
+    const idle = ramps.flatMap((r) => (r.idleCpuShare === undefined ? [] : [`${(r.idleCpuShare * 100).toFixed(1)} %`]));
+    out.push(
+      `**${SERVER_LABEL[server]}** (max sustained per rep: ${ramps.map((r) => r.maxSustained).join(", ")} msg/s` +
+        (idle.length ? `; idle with every subscriber connected, per rep: ${idle.join(", ")} of a core` : "") +
+        ")",
+      "",
+    );
     out.push("| offered msg/s | reps | p50 ms | p99 ms | late (> drain) / missing at the end | CPU µs/delivery | server's share of a core | generator's share | send→ack p50 / p99 ms | generator-bound reps |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
     for (const rate of rates) {
       const steps = ramps.map((r) => stepAt(r, rate)).filter((s) => !!s);

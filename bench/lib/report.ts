@@ -33,6 +33,8 @@ export interface Ramp {
   rep: number;
   steps: Step[];
   maxSustained: number;
+  /** Share of a core the server used with every subscriber connected and nothing sent. */
+  idleCpuShare?: number;
   /** The ramp's top step was sustained too: the real maximum is higher. */
   ceilingReached: boolean;
   generatorBoundAtMax: boolean;
