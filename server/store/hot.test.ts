@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { providerOfClient } from "../db";
+import { providerOfClient, sqliteConnectionOf } from "../db";
 import { createHotStore, DuplicateSend, type HotStore } from "./hot";
 import { charDoc, gramsOf } from "../services/search";
 import { connectClient, connected, joinAsGuest, startServer, type Harness } from "../test/harness";
@@ -297,8 +297,9 @@ describe("hot store on SQLite's shared connection", () => {
     const migration = readFileSync(path.join(import.meta.dirname, "../../prisma/migrations/sqlite/20261201220000_search_chars/migration.sql"), "utf8");
     const backfill = /INSERT INTO "message_chars"[\s\S]*?GROUP BY rid;/.exec(migration)?.[0];
     assert.ok(backfill, "the migration has its backfill");
-    await prisma.$executeRawUnsafe(`DELETE FROM message_chars`);
-    await prisma.$executeRawUnsafe(backfill);
+    await prisma.$executeRaw`DELETE FROM message_chars`;
+    // The migration's own statement, run as the migration runs it: SQL text on the connection.
+    await sqliteConnectionOf(prisma)!.run((db) => db.exec(backfill));
     const backfilled = await docs();
     for (const row of rows) assert.equal(backfilled.get(row.id), written.get(row.id), row.body);
     // A message row deleted outright (its room or author deleted) leaves no search row behind.
