@@ -59,6 +59,19 @@ describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // Both pipes are read for the whole run: a pipe nobody reads fills (64 KiB)
+    // and the next write to it blocks the writer (stdio pipes are synchronous
+    // on Linux), which froze this cluster under a loaded CI run. The tail goes
+    // into any failure.
+    const output: string[] = [];
+    const keep = (chunk: string) => {
+      output.push(chunk);
+      if (output.length > 200) output.shift();
+    };
+    child.stderr!.on("data", (d: Buffer) => keep(d.toString()));
+    const withOutput = (err: unknown) => {
+      throw new Error(`${(err as Error).message}\n--- the cluster's output (tail) ---\n${output.join("").slice(-8000)}`);
+    };
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill("SIGKILL");
@@ -69,13 +82,14 @@ describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false
     let timer: NodeJS.Timeout | undefined;
     const readyBoth = new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on("line", (line) => {
+        keep(`${line}\n`);
         if (line.includes("worker ready") && ++ready === 2) resolve();
       });
       child.once("exit", (code) => reject(new Error(`cluster exited early with ${code}`)));
       timer = setTimeout(() => reject(new Error("workers did not start in 60 s")), 60_000);
     });
     // Cleared once ready: a pending timer would keep this test's process alive for its whole minute.
-    await readyBoth.finally(() => clearTimeout(timer));
+    await readyBoth.finally(() => clearTimeout(timer)).catch(withOutput);
     const url = `http://127.0.0.1:${port}`;
 
     // New connections spread over the workers (least-connection by Socket.IO sessions), each a node of its own.
@@ -85,8 +99,8 @@ describe("cluster mode: node:cluster + @socket.io/sticky", { skip: skip || false
       const cookie = await joinAsGuest(url, `Worker visitor ${i}`);
       const s = connect(url, { transports: [i % 2 ? "polling" : "websocket"], extraHeaders: { cookie, origin: url }, reconnection: false, forceNew: true });
       sockets.push(s);
-      await connected(s);
-      const joined = await s.timeout(10_000).emitWithAck("room:join", { room: "general" });
+      await connected(s).catch((err) => withOutput(new Error(`client ${i} (${i % 2 ? "polling" : "websocket"}): ${(err as Error).message}`)));
+      const joined = await s.timeout(10_000).emitWithAck("room:join", { room: "general" }).catch(withOutput);
       assert.ok(joined.ok);
     }
     cleanups.push(() => sockets.forEach((s) => s.close()));
