@@ -32,10 +32,39 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * What a follower has seen, in order, as the browser keeps it
+ * (components/chat/roomState.ts): an entry ahead of the cursor is held until
+ * the gap before it is filled (a live entry can overtake the answer to a
+ * join that was retried after a timeout), one at or behind it is a duplicate.
+ */
+function inOrder() {
+  const seqs: number[] = [];
+  const held = new Set<number>();
+  let cursor: number | undefined;
+  const drain = () => {
+    while (cursor !== undefined && held.delete(cursor + 1)) seqs.push((cursor += 1));
+  };
+  return {
+    seqs,
+    cursor: () => cursor,
+    /** A live entry, or one of a page's. */
+    see(seq: number) {
+      if (cursor !== undefined && seq <= cursor) return;
+      held.add(seq);
+      drain();
+    },
+    /** Everything up to `next` is accounted for (a page ended there). */
+    reach(next: number) {
+      cursor = Math.max(cursor ?? next, next);
+      drain();
+    },
+  };
+}
+
 /** A Socket.IO client that reconnects by itself and rejoins from its cursor, as the browser does. */
 function resilientSocket(url: string, cookie: string, transport: "websocket" | "polling") {
-  const seqs: number[] = [];
-  let cursor: number | undefined;
+  const log = inOrder();
   let epoch: string | undefined;
   const client: Client = connect(url, {
     transports: [transport],
@@ -44,16 +73,12 @@ function resilientSocket(url: string, cookie: string, transport: "websocket" | "
     reconnectionDelayMax: 1000,
     forceNew: true,
   });
-  client.on("message:new", (m) => {
-    if (cursor !== undefined && m.seq === cursor + 1) {
-      seqs.push(m.seq);
-      cursor = m.seq;
-    }
-  });
+  client.on("message:new", (m) => log.see(m.seq));
   // As the browser does (components/chat/useRoom.ts): a refused or unanswered join is retried,
   // and a page that says there is more is followed by a join from where it ended.
   const join = async (): Promise<void> => {
     if (!client.connected) return;
+    const cursor = log.cursor();
     const ack = await client
       .timeout(5000)
       .emitWithAck("room:join", cursor === undefined ? { room: "general" } : { room: "general", after: cursor, epoch })
@@ -62,14 +87,14 @@ function resilientSocket(url: string, cookie: string, transport: "websocket" | "
       setTimeout(() => void join(), 200);
       return;
     }
-    for (const e of ack.events) seqs.push(e.seq);
-    cursor = ack.next;
+    for (const e of ack.events) log.see(e.seq);
+    log.reach(ack.next);
     epoch = ack.epoch;
     if (ack.more) await join();
   };
   client.on("connect", () => void join());
   closers.push(() => client.close());
-  return { name: `socket.io ${transport}`, seqs: () => seqs, client };
+  return { name: `socket.io ${transport}`, seqs: () => log.seqs, client };
 }
 
 function resilientLongPoll(url: string, cookie: string, from: number) {
@@ -97,24 +122,21 @@ function resilientLongPoll(url: string, cookie: string, from: number) {
 }
 
 function resilientWs(url: string, cookie: string, from: number) {
-  const seqs: number[] = [];
+  const log = inOrder();
+  log.reach(from);
   const closes: number[] = [];
-  let cursor = from;
   let stop = false;
   const open = () => {
     if (stop) return;
     const ws = new WebSocket(`${url.replace("http", "ws")}/ws`, { headers: { cookie, origin: url } });
-    ws.on("open", () => ws.send(JSON.stringify({ type: "room:join", id: 1, room: "general", after: cursor })));
+    ws.on("open", () => ws.send(JSON.stringify({ type: "room:join", id: 1, room: "general", after: log.cursor() })));
     ws.on("message", (data) => {
       const frame = JSON.parse(data.toString()) as WsServerFrame;
       if (frame.type === "reply" && frame.ok && "events" in frame) {
-        for (const e of frame.events) seqs.push(e.seq);
-        cursor = frame.next;
+        for (const e of frame.events) log.see(e.seq);
+        log.reach(frame.next);
       }
-      if (frame.type === "message:new" && frame.message.seq === cursor + 1) {
-        seqs.push(frame.message.seq);
-        cursor = frame.message.seq;
-      }
+      if (frame.type === "message:new") log.see(frame.message.seq);
     });
     ws.on("close", (code) => {
       closes.push(code);
@@ -124,7 +146,7 @@ function resilientWs(url: string, cookie: string, from: number) {
     closers.push(() => ((stop = true), ws.close()));
   };
   open();
-  return { name: "/ws", seqs: () => seqs, closes };
+  return { name: "/ws", seqs: () => log.seqs, closes };
 }
 
 describe("shutdown and restart", () => {
