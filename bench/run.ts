@@ -7,6 +7,7 @@
  *            --only fanout,storm,sse,history,pg  --servers relay,socketio,ws,sse  --rates 50,100 (the ramp's steps)
  *            --profile (CPU profiles of every server into bench/profiles/; read them with
  *            `npx tsx bench/lib/proftop.ts bench/profiles/<file>.cpuprofile`)
+ *            --conditions "text" (what is known about the machine meanwhile; printed in the docs)
  *   npx tsx bench/run.ts --render bench/results/latest.json   # rewrite the docs from saved results
  *
  * Servers, each started fresh, in turn, on 127.0.0.1, pinned to core 0 (the
@@ -56,6 +57,8 @@ const { values: args } = parseArgs({
     render: { type: "string" },
     profile: { type: "boolean", default: false },
     rates: { type: "string" },
+    /** What the operator knows about the machine during the run (shared, quiet, ...), for the docs. */
+    conditions: { type: "string" },
   },
 });
 const QUICK = args.quick;
@@ -352,6 +355,10 @@ function saveResults(partial: boolean) {
 
 async function render(file: string) {
   const saved = JSON.parse(readFileSync(file, "utf8")) as Results;
+  if (args.conditions) {
+    saved.meta.conditions = args.conditions;
+    writeFileSync(file, JSON.stringify(saved, null, 1) + "\n");
+  }
   const { markdown } = ratioTable(saved);
   const { benchmarksDoc } = await import("./lib/doc");
   writeFileSync(path.join(ROOT, "docs/benchmarks-latency.svg"), latencySvg(saved));
@@ -366,6 +373,7 @@ async function main() {
   const cpu = os.cpus()[0]?.model ?? "?";
   Object.assign(results.meta, {
     date: new Date().toISOString(),
+    ...(args.conditions ? { conditions: args.conditions } : {}),
     quick: QUICK,
     reps: CFG.reps,
     subscribers: CFG.subs,

@@ -4,7 +4,7 @@ import { ratioTable, SERVER_LABEL, stepAt, type Results } from "./report";
 
 /** What would close each target's gap (issue 8, section 2), by the table row it belongs to. */
 const LEVERS: [RegExp, string][] = [
-  [/SSE: server CPU/, "SSE frames are already built once per event and the same buffer written to every stream (Emission.once in server/realtime/streams.ts); what is left is the per-send fixed cost, as on Socket.IO"],
+  [/SSE: server CPU/, "SSE frames are already built once per event and the same buffer written to every stream (Emission.once in server/realtime/streams.ts), and a send's fixed cost is about 0.8 µs per delivery at 500 streams; the rest is the same per-delivery write cost as on Socket.IO (see the CPU row): at 50 msg/s each event is one write per stream, while at high rates the writes of several events coalesce and Relay's SSE sustains more than bare SSE; coalescing the events of one turn into one write per stream at every rate is the lever"],
   [/SSE: max sustainable/, "the per-send fixed cost, as for Socket.IO; the per-stream work is one write of a shared buffer"],
   [/max sustainable/, "a send's own cost is now about 0.4 ms of CPU (prepared statements, group commit, one FTS5 row per message for search); the profile (`npm run bench -- --profile`, read with bench/lib/proftop.ts) puts the rest in the per-delivery write path of the same `io.to(room).emit` the baseline uses, where the kernel's writev costs Relay about twice the baseline's per delivery; batching the frames of sends that commit together into one write per socket is the lever left"],
   [/CPU per delivered/, "measured apart: with every subscriber connected and nothing sent, Relay idles at well under 1 % of a core; a send's fixed cost is about 0.4 ms (0.8 µs per delivery at 500 subscribers); the rest is the per-socket write of the same pre-encoded frame the baseline writes, costing Relay more per delivery in the kernel's writev (the profiles show it; the cause is not found: frame size is not it, the baseline costs the same with 1,200-byte bodies); batching the frames of sends that commit together into one write per socket would share that cost"],
@@ -87,13 +87,12 @@ Written by \`npm run bench\` (bench/run.ts) on ${String(meta.date).slice(0, 10)}
   ramp steps of ${meta.stepSeconds} s at ${meta.rates} msg/s, a ${meta.stormClients}-client connect storm,
   history on a room of ${Number(meta.historyMessages).toLocaleString("en")} messages.
 - **PostgreSQL + Redis:** ${meta.postgres}.
-- **Conditions:** this run shared the machine with other work (the bench ran under \`nice\` while other
-  sessions built and tested on the same two cores), so absolute figures are noisy. Reps are interleaved
-  across servers so that the noise hits all of them alike; read the ratios, and the ranges.
+- **Conditions:** ${meta.conditions ? `${meta.conditions}. ` : ""}Reps are interleaved across servers so that
+  whatever else runs on the machine hits all of them alike; read the ratios, and the ranges.
   The most of a core any server got in a step: ${cpuShares(res)}. A server that falls behind
   while using far less than a whole core was waiting for the CPU, not busy: then the rates and
   latencies measure the machine's load more than the server, and the CPU per delivery (CPU time,
-  not wall time) is the figure to read. Re-run on a quiet machine for the rates and latencies.
+  not wall time) is the figure to read.
 ${meta.partial ? "- **Partial run:** the run was stopped before its end; the figures cover the reps it completed.\n" : ""}${res.errors.length ? `- **Errors during the run:** ${res.errors.join("; ")}\n` : ""}
 ## Relay against the baselines
 
