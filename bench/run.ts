@@ -346,18 +346,21 @@ function versions(): Record<string, string> {
 
 const resultsFile = path.join(ROOT, "bench/results", QUICK ? "quick.json" : PARTIAL ? "partial.json" : "latest.json");
 
+/** The results file's text: fractions kept to three decimals. */
+const resultsJson = (r: Results) => JSON.stringify(r, (_, v) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v), 1) + "\n";
+
 /** Writes the results so far (after every part, so that an interrupted run keeps what it measured). */
 function saveResults(partial: boolean) {
   mkdirSync(path.dirname(resultsFile), { recursive: true });
   results.meta.partial = partial;
-  writeFileSync(resultsFile, JSON.stringify(results, (_, v) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v), 1) + "\n");
+  writeFileSync(resultsFile, resultsJson(results));
 }
 
 async function render(file: string) {
   const saved = JSON.parse(readFileSync(file, "utf8")) as Results;
   if (args.conditions) {
     saved.meta.conditions = args.conditions;
-    writeFileSync(file, JSON.stringify(saved, null, 1) + "\n");
+    writeFileSync(file, resultsJson(saved));
   }
   const { markdown } = ratioTable(saved);
   const { benchmarksDoc } = await import("./lib/doc");

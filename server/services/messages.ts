@@ -170,9 +170,9 @@ export function createMessageService(deps: {
     // The head as of the read: the fast read takes it in the same snapshot;
     // through Prisma it is read first, and an event committed between the
     // two reads is covered by the max() below or arrives live.
-    const before = store.page ? null : await headOf(room);
+    const headFirst = store.page ? null : await headOf(room);
     const { head, messages } = await read(room, undefined, HISTORY_PAGE);
-    const top = Math.max(before ?? head ?? 0, messages[messages.length - 1]?.seq ?? 0);
+    const top = Math.max(headFirst ?? head ?? 0, messages[messages.length - 1]?.seq ?? 0);
     return { messages, events: [], head: top, epoch: room.epoch, more: false, next: top };
   }
 
